@@ -1,0 +1,19 @@
+#pragma once
+// Constructors of the concrete backends behind open_source / open_target (endpoint_io.h).
+#include <memory>
+
+#include "transfer/endpoint_io.h"
+
+namespace mm::transfer {
+
+std::unique_ptr<SourceReader> make_nbd_reader(const Endpoint& e, EventLoop& loop,
+                                              const ReaderOptions& options);
+std::unique_ptr<SourceReader> make_file_reader(const Endpoint& e, EventLoop& loop,
+                                               const ReaderOptions& options);
+std::unique_ptr<TargetWriter> make_nbd_writer(const Endpoint& e, EventLoop& loop, uint64_t size,
+                                              const WriterOptions& options);
+std::unique_ptr<TargetWriter> make_file_writer(const Endpoint& e, EventLoop& loop, uint64_t size,
+                                               const WriterOptions& options);
+std::unique_ptr<TargetWriter> make_null_writer(uint64_t size);
+
+}  // namespace mm::transfer

@@ -1,0 +1,33 @@
+#include <stdexcept>
+
+#include "transfer/backends.h"
+
+namespace mm::transfer {
+
+std::unique_ptr<SourceReader> open_source(const Endpoint& e, EventLoop& loop,
+                                          const ReaderOptions& options) {
+  switch (e.kind) {
+    case EndpointKind::kNbd:
+      return make_nbd_reader(e, loop, options);
+    case EndpointKind::kFile:
+      return make_file_reader(e, loop, options);
+    case EndpointKind::kNull:
+      break;
+  }
+  throw std::runtime_error("null: can only be a target (it discards what is written)");
+}
+
+std::unique_ptr<TargetWriter> open_target(const Endpoint& e, EventLoop& loop, uint64_t size,
+                                          const WriterOptions& options) {
+  switch (e.kind) {
+    case EndpointKind::kNbd:
+      return make_nbd_writer(e, loop, size, options);
+    case EndpointKind::kFile:
+      return make_file_writer(e, loop, size, options);
+    case EndpointKind::kNull:
+      return make_null_writer(size);
+  }
+  throw std::logic_error("unknown endpoint kind");
+}
+
+}  // namespace mm::transfer

@@ -1,0 +1,36 @@
+#pragma once
+// Endpoint URIs accepted by mm-transfer: where a disk is read from or written to.
+//   nbd://HOST[:PORT]/EXPORT           NBD over TCP (port 10809 by default)
+//   nbd+unix:///EXPORT?socket=PATH     NBD over a unix socket
+//   PATH or file:PATH                  a regular file or a block device
+//   null:                              discard writes / an endless zero source (for measuring one side alone)
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace mm::transfer {
+
+enum class EndpointKind { kNbd, kFile, kNull };
+
+struct Endpoint {
+  EndpointKind kind = EndpointKind::kNull;
+  std::string uri;        // as the user wrote it (shown in messages, kept in checkpoints)
+  std::string nbd_uri;    // kNbd: the URI handed to libnbd (normalised)
+  std::string host;       // kNbd over TCP
+  uint16_t port = 10809;  // kNbd over TCP
+  std::string socket;     // kNbd over a unix socket
+  std::string export_name;
+  std::string path;  // kFile
+
+  bool is_unix_socket() const { return !socket.empty(); }
+};
+
+struct UriError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Throws UriError with a message naming the URI and what is wrong with it.
+Endpoint parse_endpoint(std::string_view text);
+
+}  // namespace mm::transfer
