@@ -2,6 +2,7 @@
 
 #include <libnbd.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -44,6 +45,11 @@ int on_extents(void* user_data, const char* metacontext, uint64_t offset, uint32
 
 void walk_block_status(nbd_handle* nbd, const std::string& context, uint64_t offset, uint64_t length,
                        const std::function<void(const StatusExtent&)>& visit) {
+  if (length > UINT64_MAX - offset) {
+    throw std::out_of_range("block status (" + context + ") range at offset " +
+                            std::to_string(offset) + " of length " + std::to_string(length) +
+                            " wraps past 2^64");
+  }
   QueryState st{&context, offset, offset + length, &visit, {}};
   while (st.next < st.limit) {
     const uint64_t asked = st.next;
