@@ -50,20 +50,27 @@ struct Op {
   uint64_t leaf_hashes[kMaxLeavesPerOp];
 };
 
+}  // namespace
+
+void validate_copy_options(const CopyOptions& o) {
+  if (o.request_size == 0 || o.request_size % kLeafSize != 0 || o.request_size > kMaxRequestSize) {
+    throw CopyOptionsError("--request-size must be a multiple of 64 KiB, at most 4 MiB");
+  }
+  if (o.connections == 0 || o.connections > 16) {
+    throw CopyOptionsError("--connections must be between 1 and 16");
+  }
+  if (o.requests == 0 || o.requests > 1024) {
+    throw CopyOptionsError("--requests must be between 1 and 1024");
+  }
+}
+
+namespace {
+
 class Copier final : public IoOwner {
  public:
   Copier(const Endpoint& source, const Endpoint& target, const CopyOptions& options)
       : source_ep_(source), target_ep_(target), opt_(options) {
-    if (opt_.request_size == 0 || opt_.request_size % kLeafSize != 0 ||
-        opt_.request_size > kMaxRequestSize) {
-      throw TransferError("--request-size must be a multiple of 64 KiB, at most 4 MiB");
-    }
-    if (opt_.connections == 0 || opt_.connections > 16) {
-      throw TransferError("--connections must be between 1 and 16");
-    }
-    if (opt_.requests == 0 || opt_.requests > 1024) {
-      throw TransferError("--requests must be between 1 and 1024");
-    }
+    validate_copy_options(opt_);
     const unsigned depth = opt_.connections * opt_.requests;
     loop_ = std::make_unique<EventLoop>(std::min(4096u, std::max(64u, 4 * depth)));
     reader_ = open_source(source_ep_, *loop_, {opt_.connections, opt_.requests});
@@ -399,8 +406,9 @@ class Copier final : public IoOwner {
   }
 
   void forward_notices() {
-    std::string n = writer_->take_notice();
-    if (!n.empty() && opt_.on_notice) opt_.on_notice(n);
+    for (std::string n : {reader_->take_notice(), writer_->take_notice()}) {
+      if (!n.empty() && opt_.on_notice) opt_.on_notice(n);
+    }
   }
 
   void report_progress(Clock::time_point start, bool final) {

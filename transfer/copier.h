@@ -55,6 +55,14 @@ struct TransferError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Options out of range (a usage error, not a failed transfer).
+struct CopyOptionsError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// Throws CopyOptionsError naming the flag that is out of range.
+void validate_copy_options(const CopyOptions& options);
+
 CopyReport run_copy(const Endpoint& source, const Endpoint& target, const CopyOptions& options);
 
 }  // namespace mm::transfer

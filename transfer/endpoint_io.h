@@ -31,6 +31,8 @@ class SourceReader {
   // Called once per loop turn: arm socket polls, drive reconnects. Throws when the source is lost.
   virtual void tick() {}
   virtual std::string describe() const = 0;
+  // A one-line notice for the user (e.g. "the source accepted 1 of 4 connections"), or empty.
+  virtual std::string take_notice() { return {}; }
   virtual uint64_t reconnects() const { return 0; }
 };
 

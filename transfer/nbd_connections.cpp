@@ -21,16 +21,31 @@ bool is_connection_error(int err) {
 
 }  // namespace
 
-nbd_handle* nbd_open(const std::string& uri, bool want_allocation_map, const std::string& what) {
+nbd_handle* nbd_open(const std::string& uri, bool want_allocation_map, const std::string& what,
+                     int timeout_ms) {
   nbd_handle* h = nbd_create();
   if (h == nullptr) throw std::runtime_error(std::string("libnbd: ") + nbd_get_error());
   nbd_set_pread_initialize(h, false);  // our buffers are overwritten by the read; no memset
   if (want_allocation_map) nbd_add_meta_context(h, LIBNBD_CONTEXT_BASE_ALLOCATION);
-  if (nbd_connect_uri(h, uri.c_str()) == -1) {
-    std::string err = nbd_get_error() ? nbd_get_error() : "unknown error";
+  auto fail = [&](const std::string& err) {
     nbd_close(h);
     throw std::runtime_error("cannot connect to the " + what + " " + uri + ": " + err);
+  };
+  if (timeout_ms < 0) {
+    if (nbd_connect_uri(h, uri.c_str()) == -1) fail(nbd_get_error() ? nbd_get_error() : "unknown error");
+    return h;
   }
+  if (nbd_aio_connect_uri(h, uri.c_str()) == -1) fail(nbd_get_error() ? nbd_get_error() : "unknown error");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (nbd_aio_is_connecting(h)) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) fail("the handshake did not finish within " + std::to_string(timeout_ms) + " ms");
+    if (nbd_poll(h, static_cast<int>(left.count())) == -1) {
+      fail(nbd_get_error() ? nbd_get_error() : "unknown error");
+    }
+  }
+  if (!nbd_aio_is_ready(h)) fail(nbd_get_error() ? nbd_get_error() : "the server closed the connection");
   return h;
 }
 
@@ -53,14 +68,31 @@ NbdConnections::NbdConnections(EventLoop& loop, std::string uri, unsigned wanted
   // Several connections are safe only when the server says their views are consistent.
   const unsigned n = info_.multi_conn ? std::max(1u, wanted) : 1u;
   for (unsigned i = 0; i < n; ++i) {
+    nbd_handle* h = first;
+    if (i > 0) {
+      try {
+        h = nbd_open(uri_, true, what_, kExtraConnectionTimeoutMs);
+      } catch (const std::exception& e) {
+        notice_ = "the " + what_ + " accepted " + std::to_string(i) + " of " + std::to_string(n) +
+                  " connections (" + e.what() + "); continuing with " + std::to_string(i);
+        break;
+      }
+    }
     auto c = std::make_unique<Conn>();
     c->owner = this;
-    c->h = i == 0 ? first : nbd_open(uri_, false, what_);
+    c->h = h;
     c->in.conn = c->out.conn = c.get();
     c->out.for_write = true;
     c->backoff = std::make_unique<LoopTimer>(loop_);
     conns_.push_back(std::move(c));
   }
+}
+
+nbd_handle* NbdConnections::live_handle() const {
+  for (const auto& c : conns_) {
+    if (!c->dead && c->h != nullptr) return c->h;
+  }
+  return nullptr;
 }
 
 NbdConnections::~NbdConnections() {
@@ -188,7 +220,7 @@ void NbdConnections::mark_dead(Conn& c, const std::string& why) {
 
 void NbdConnections::try_reopen(Conn& c) {
   try {
-    nbd_handle* h = nbd_open(uri_, false, what_);
+    nbd_handle* h = nbd_open(uri_, true, what_);
     const int64_t size = nbd_get_size(h);
     if (size < 0 || static_cast<uint64_t>(size) != info_.size) {
       nbd_close(h);

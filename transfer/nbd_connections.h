@@ -25,8 +25,14 @@ struct NbdExportInfo {
   bool base_allocation = false;
 };
 
-// Opens one synchronous handle (for the handshake and for block status). Throws std::runtime_error.
-nbd_handle* nbd_open(const std::string& uri, bool want_allocation_map, const std::string& what);
+// Opens one handle (for the handshake and for block status). Throws std::runtime_error, also when
+// the handshake does not finish within `timeout_ms` (-1: wait as long as the socket does).
+nbd_handle* nbd_open(const std::string& uri, bool want_allocation_map, const std::string& what,
+                     int timeout_ms = -1);
+
+// How long an extra connection may take to be accepted. qemu-nbd serves one client by default
+// (--shared=1) yet may advertise multi-conn: its second connection would wait forever.
+inline constexpr int kExtraConnectionTimeoutMs = 3000;
 
 class NbdConnections {
  public:
@@ -45,6 +51,12 @@ class NbdConnections {
   void tick();
 
   uint64_t reconnects() const { return reconnects_; }
+  // A live handle for synchronous block status when no separate mapping connection is possible
+  // (libnbd processes other replies while it waits, so requests in flight are not disturbed).
+  // Null while every connection is down: call tick() to drive the reconnect.
+  nbd_handle* live_handle() const;
+  // Set when the server accepted fewer connections than asked for.
+  const std::string& notice() const { return notice_; }
 
  private:
   struct Conn;
@@ -84,6 +96,7 @@ class NbdConnections {
   std::string uri_;
   std::string what_;  // "source" / "target", for messages
   NbdExportInfo info_;
+  std::string notice_;
   std::vector<std::unique_ptr<Conn>> conns_;
   std::vector<Pending*> waiting_;    // queued while no connection is live
   std::vector<Pending*> completed_;  // finished inside libnbd callbacks, delivered by tick()

@@ -1,9 +1,11 @@
 // Reads an NBD export: data through NbdConnections (asynchronous, several connections), the
-// allocation map through one more synchronous handle so that mapping never waits behind data.
+// allocation map through one more synchronous handle so that mapping never waits behind data. A
+// server that takes one client (qemu-nbd's default) is mapped through the data connection instead.
 #include <libnbd.h>
 
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "cbt/nbd_block_status.h"
 #include "transfer/backends.h"
@@ -17,7 +19,18 @@ class NbdReader final : public SourceReader {
   NbdReader(const Endpoint& e, EventLoop& loop, const ReaderOptions& options)
       : uri_(e.nbd_uri),
         conns_(loop, e.nbd_uri, options.connections, "source"),
-        per_connection_(options.requests_per_connection) {}
+        per_connection_(options.requests_per_connection) {
+    if (conns_.info().base_allocation && conns_.info().multi_conn &&
+        conns_.notice().empty()) {
+      try {
+        mapper_ = nbd_open(uri_, true, "source", kExtraConnectionTimeoutMs);
+      } catch (const std::exception&) {
+        mapper_ = nullptr;  // map through the data connection
+      }
+    }
+    map_on_data_connection_ = mapper_ == nullptr;
+    notice_ = conns_.notice();
+  }
 
   ~NbdReader() override {
     if (mapper_ != nullptr) nbd_close(mapper_);
@@ -32,8 +45,14 @@ class NbdReader final : public SourceReader {
     }
     for (int attempt = 0;; ++attempt) {
       try {
-        if (mapper_ == nullptr) mapper_ = nbd_open(uri_, true, "source");
-        cbt::walk_block_status(mapper_, LIBNBD_CONTEXT_BASE_ALLOCATION, offset, length,
+        nbd_handle* h = mapper_;
+        if (map_on_data_connection_) {
+          h = conns_.live_handle();
+          if (h == nullptr) throw std::runtime_error("every connection to the source is down");
+        } else if (h == nullptr) {
+          h = mapper_ = nbd_open(uri_, true, "source");
+        }
+        cbt::walk_block_status(h, LIBNBD_CONTEXT_BASE_ALLOCATION, offset, length,
                                [&](const cbt::StatusExtent& x) {
                                  visit(x.offset, x.length, (x.flags & LIBNBD_STATE_ZERO) != 0);
                                });
@@ -44,6 +63,7 @@ class NbdReader final : public SourceReader {
         mapper_ = nullptr;
         if (attempt >= 8) throw;
         std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt, 5)));
+        if (map_on_data_connection_) conns_.tick();  // drives the data connection's reconnect
       }
     }
   }
@@ -52,6 +72,7 @@ class NbdReader final : public SourceReader {
   unsigned max_in_flight() const override { return conns_.count() * per_connection_; }
   void tick() override { conns_.tick(); }
   uint64_t reconnects() const override { return conns_.reconnects(); }
+  std::string take_notice() override { return std::exchange(notice_, std::string()); }
   std::string describe() const override {
     return uri_ + " (" + std::to_string(conns_.count()) + " connection" +
            (conns_.count() > 1 ? "s" : "") + ")";
@@ -62,6 +83,8 @@ class NbdReader final : public SourceReader {
   NbdConnections conns_;
   unsigned per_connection_;
   nbd_handle* mapper_ = nullptr;
+  bool map_on_data_connection_ = false;
+  std::string notice_;
 };
 
 }  // namespace

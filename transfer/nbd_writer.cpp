@@ -1,5 +1,6 @@
 // Writes an NBD export (qemu-nbd, nbdkit) as a copy target: pwrite, write-zeroes and flush.
 #include <stdexcept>
+#include <utility>
 
 #include "transfer/backends.h"
 #include "transfer/nbd_connections.h"
@@ -15,6 +16,7 @@ class NbdWriter final : public TargetWriter {
         per_connection_(options.requests_per_connection),
         target_is_zero_(options.target_is_zero) {
     const NbdExportInfo& info = conns_.info();
+    notice_ = conns_.notice();
     if (info.read_only) throw std::runtime_error("the target " + uri_ + " is read-only");
     if (info.size < size) {
       throw std::runtime_error("the target " + uri_ + " holds " + std::to_string(info.size) +
@@ -42,12 +44,14 @@ class NbdWriter final : public TargetWriter {
   void tick() override { conns_.tick(); }
   uint64_t reconnects() const override { return conns_.reconnects(); }
   std::string describe() const override { return uri_; }
+  std::string take_notice() override { return std::exchange(notice_, std::string()); }
 
  private:
   std::string uri_;
   NbdConnections conns_;
   unsigned per_connection_;
   bool target_is_zero_;
+  std::string notice_;
 };
 
 }  // namespace

@@ -24,7 +24,14 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-bool process_alive(pid_t pid) { return pid > 0 && ::kill(pid, 0) == 0; }
+// A zombie counts as gone: a daemonized server is reaped by init, which in a container may never
+// happen, and its socket is closed anyway.
+bool process_alive(pid_t pid) {
+  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto paren = stat.rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'Z';
+}
 
 }  // namespace
 

@@ -224,6 +224,9 @@ int main(int argc, char** argv) {
   } catch (const mt::SizeArgError& e) {
     fprintf(stderr, "mm-transfer: %s\n", e.what());
     return 2;
+  } catch (const mt::CopyOptionsError& e) {
+    fprintf(stderr, "mm-transfer: %s\n", e.what());
+    return 2;
   } catch (const mt::UriError& e) {
     fprintf(stderr, "mm-transfer: %s\n", e.what());
     return 2;
