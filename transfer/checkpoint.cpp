@@ -5,6 +5,7 @@
 #include <xxhash.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -74,7 +75,7 @@ Checkpoint parse_checkpoint(std::string_view text) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for huge numbers
     throw CheckpointError(std::string("checkpoint is not valid JSON: ") + e.what());
   }
   if (!j.is_object()) throw CheckpointError("checkpoint: not a JSON object");
@@ -105,6 +106,9 @@ Checkpoint parse_checkpoint(std::string_view text) {
   c.digest_leaves = field<uint64_t>(digest, "leaves");
   c.digest_segments_hex = field<std::string>(digest, "segments");
   c.digest_open_hex = field<std::string>(digest, "open");
+  if (c.identity.size > static_cast<uint64_t>(INT64_MAX)) {
+    throw CheckpointError("checkpoint: size is larger than any disk can be");
+  }
   if (c.done_offset > c.identity.size) {
     throw CheckpointError("checkpoint: done_offset lies beyond the disk size");
   }

@@ -1,5 +1,6 @@
 #include "transfer/disk_digest.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <stdexcept>
@@ -58,7 +59,9 @@ void hash_leaves(const unsigned char* data, uint64_t length, uint64_t* out_hashe
 
 DigestAccumulator::DigestAccumulator(uint64_t disk_size)
     : disk_size_(disk_size), total_leaves_((disk_size + kLeafSize - 1) / kLeafSize) {
-  segments_.reserve((total_leaves_ + kLeavesPerSegment - 1) / kLeavesPerSegment);
+  // One entry per GiB of disk; the cap keeps a hostile size (a damaged checkpoint) from reserving
+  // absurd memory up front; larger disks simply grow the vector.
+  segments_.reserve(std::min<uint64_t>((total_leaves_ + kLeavesPerSegment - 1) / kLeavesPerSegment, 1 << 16));
   open_leaves_.reserve(kLeavesPerSegment);
 }
 

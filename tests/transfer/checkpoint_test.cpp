@@ -78,3 +78,17 @@ TEST(Checkpoint, RefusesAnotherTransfer) {
 
 }  // namespace
 }  // namespace mm::transfer
+
+namespace mm::transfer {
+namespace {
+
+TEST(Checkpoint, HugeNumbersAreAParseErrorNotACrash) {
+  // nlohmann reports number overflow as out_of_range, not parse_error (found by fuzz_checkpoint).
+  for (const char* text : {R"({"format":"mm-transfer-checkpoint","version":2232e707289})",
+                           R"({"done_offset":123456789012345678901234567890})"}) {
+    EXPECT_THROW(parse_checkpoint(text), CheckpointError) << text;
+  }
+}
+
+}  // namespace
+}  // namespace mm::transfer
