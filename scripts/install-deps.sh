@@ -11,6 +11,7 @@ packages=(
   libpugixml-dev libre2-dev uuid-dev
   clang libclang-rt-dev openssl
   golang-starlark-dev
+  golang-go golang-github-vmware-govmomi-dev curl
 )
 
 missing=()
