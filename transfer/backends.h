@@ -15,5 +15,8 @@ std::unique_ptr<TargetWriter> make_nbd_writer(const Endpoint& e, EventLoop& loop
 std::unique_ptr<TargetWriter> make_file_writer(const Endpoint& e, EventLoop& loop, uint64_t size,
                                                const WriterOptions& options);
 std::unique_ptr<TargetWriter> make_null_writer(uint64_t size);
+// mmt://HOST:PORT: transfer/stream/stream_writer.cpp.
+std::unique_ptr<TargetWriter> make_stream_writer(const Endpoint& e, EventLoop& loop, uint64_t size,
+                                                 const WriterOptions& options);
 
 }  // namespace mm::transfer

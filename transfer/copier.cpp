@@ -75,8 +75,9 @@ class Copier final : public IoOwner {
     loop_ = std::make_unique<EventLoop>(std::min(4096u, std::max(64u, 4 * depth)));
     reader_ = open_source(source_ep_, *loop_, {opt_.connections, opt_.requests});
     size_ = reader_->size();
-    writer_ = open_target(target_ep_, *loop_, size_,
-                          {opt_.connections, opt_.requests, opt_.target_is_zero, true});
+    writer_ =
+        open_target(target_ep_, *loop_, size_,
+                    {opt_.connections, opt_.requests, opt_.target_is_zero, true, opt_.stream});
     const unsigned buffers = std::min(reader_->max_in_flight(), writer_->max_in_flight());
     pool_ = std::make_unique<BufferPool>(buffers, opt_.request_size);
     pool_->register_with(*loop_);
@@ -101,7 +102,16 @@ class Copier final : public IoOwner {
     const bool limited = opt_.only_extents.has_value();
     if (limited) {
       only = *opt_.only_extents;
-      for (const auto& e : only) report_.bytes_changed += e.length;
+      for (const auto& e : only) {
+        // A change set reaching past the disk belongs to another disk (or a resized one): copying
+        // the part that fits would silently miss changes.
+        if (e.end() > size_) {
+          throw TransferError("the change set reaches byte " + std::to_string(e.end()) +
+                              ", past the end of the source " + reader_->describe() + " (" +
+                              std::to_string(size_) + " bytes)");
+        }
+        report_.bytes_changed += e.length;
+      }
     }
     planner_ = std::make_unique<CopyPlanner>(*reader_, frontier_, opt_.request_size, only, limited);
     total_this_run_ = limited ? report_.bytes_changed : size_ - frontier_;
@@ -129,6 +139,7 @@ class Copier final : public IoOwner {
     wait_for_flush();  // a periodic checkpoint may still be on its way
     maybe_checkpoint(true);
     wait_for_flush();
+    writer_->finish();  // a remote target learns that the transfer is complete
     forward_notices();
     report_.size = size_;
     report_.resumed_from = resumed_from_;

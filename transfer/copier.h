@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cbt/extent.h"
+#include "transfer/stream/stream_options.h"
 #include "transfer/uri.h"
 
 namespace mm::transfer {
@@ -33,6 +34,7 @@ struct CopyOptions {
   // A top-up: only these extents are copied (the digest then covers only the whole-disk copy case).
   std::optional<std::vector<cbt::Extent>> only_extents;
   std::string change_set_id;  // identifies `only_extents` in the checkpoint
+  StreamOptions stream;       // TLS and compression of an mmt:// target
   std::function<void(const CopyProgress&)> on_progress;  // called about 4 times a second
   std::function<void(const std::string&)> on_notice;     // one-line notices for the user
 };

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "transfer/io_request.h"
+#include "transfer/stream/stream_options.h"
 #include "transfer/uri.h"
 
 namespace mm::transfer {
@@ -53,6 +54,9 @@ class TargetWriter {
   // A one-line notice for the user (e.g. "O_DIRECT refused: using buffered I/O"), or empty.
   virtual std::string take_notice() { return {}; }
   virtual uint64_t reconnects() const { return 0; }
+  // Called once after the final flush succeeded: the whole transfer is durable on the target.
+  // Throws when the target cannot confirm it.
+  virtual void finish() {}
 };
 
 struct ReaderOptions {
@@ -65,6 +69,7 @@ struct WriterOptions {
   unsigned requests_per_connection = 16;
   bool target_is_zero = false;  // --target-is-zero
   bool allow_create = true;     // create a missing file target
+  StreamOptions stream;         // mmt:// targets
 };
 
 std::unique_ptr<SourceReader> open_source(const Endpoint& e, EventLoop& loop,

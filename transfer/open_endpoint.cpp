@@ -13,6 +13,8 @@ std::unique_ptr<SourceReader> open_source(const Endpoint& e, EventLoop& loop,
       return make_file_reader(e, loop, options);
     case EndpointKind::kNull:
       break;
+    case EndpointKind::kStream:
+      throw std::runtime_error(e.uri + " can only be a target: the receiving end writes the disk");
   }
   throw std::runtime_error("null: can only be a target (it discards what is written)");
 }
@@ -26,6 +28,8 @@ std::unique_ptr<TargetWriter> open_target(const Endpoint& e, EventLoop& loop, ui
       return make_file_writer(e, loop, size, options);
     case EndpointKind::kNull:
       return make_null_writer(size);
+    case EndpointKind::kStream:
+      return make_stream_writer(e, loop, size, options);
   }
   throw std::logic_error("unknown endpoint kind");
 }

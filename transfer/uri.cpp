@@ -128,6 +128,30 @@ Endpoint parse_nbd_unix(std::string_view text) {
   return e;
 }
 
+// mmt://HOST:PORT (the port is required: there is no well-known one).
+Endpoint parse_stream(std::string_view text) {
+  std::string_view rest = text.substr(std::string_view("mmt://").size());
+  if (rest.ends_with("/")) rest.remove_suffix(1);
+  if (rest.find_first_of("/?#@") != std::string_view::npos) {
+    fail(text, "mmt:// takes only HOST:PORT");
+  }
+  const std::string as_nbd = "nbd://" + std::string(rest);
+  Endpoint e;
+  try {
+    e = parse_nbd_tcp(as_nbd);  // the same HOST:PORT rules, IPv6 brackets included
+  } catch (const UriError& err) {
+    std::string why = err.what();
+    const std::string inner = "invalid endpoint '" + as_nbd + "': ";
+    fail(text, why.starts_with(inner) ? why.substr(inner.size()) : why);
+  }
+  if (!rest.ends_with(":" + std::to_string(e.port))) fail(text, "mmt:// needs a port");
+  e.kind = EndpointKind::kStream;
+  e.uri = text;
+  e.nbd_uri.clear();
+  e.export_name.clear();
+  return e;
+}
+
 }  // namespace
 
 Endpoint parse_endpoint(std::string_view text) {
@@ -135,6 +159,7 @@ Endpoint parse_endpoint(std::string_view text) {
   if (text.find('\0') != std::string_view::npos) fail(text, "contains a NUL byte");
   if (text.starts_with("nbd://")) return parse_nbd_tcp(text);
   if (text.starts_with("nbd+unix://")) return parse_nbd_unix(text);
+  if (text.starts_with("mmt://")) return parse_stream(text);
   if (text.starts_with("nbds://") || text.starts_with("nbds+unix://")) {
     fail(text, "NBD over TLS is not supported; use mmt:// for an encrypted link");
   }
@@ -158,7 +183,7 @@ Endpoint parse_endpoint(std::string_view text) {
     if (colon != std::string_view::npos && (slash == std::string_view::npos || colon < slash) &&
         text.substr(colon).starts_with("://")) {
       fail(text, "unknown scheme '" + std::string(text.substr(0, colon)) +
-                     "' (expected nbd://, nbd+unix://, file:, null: or a path)");
+                     "' (expected nbd://, nbd+unix://, mmt://, file:, null: or a path)");
     }
     e.path = text;
   }

@@ -3,7 +3,8 @@
 //   nbd://HOST[:PORT]/EXPORT           NBD over TCP (port 10809 by default)
 //   nbd+unix:///EXPORT?socket=PATH     NBD over a unix socket
 //   PATH or file:PATH                  a regular file or a block device
-//   null:                              discard writes / an endless zero source (for measuring one side alone)
+//   null:                              a target that discards writes (for measuring the source alone)
+//   mmt://HOST:PORT                    a target only: `mm-transfer receive` (docs/stream-protocol.md)
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -11,14 +12,14 @@
 
 namespace mm::transfer {
 
-enum class EndpointKind { kNbd, kFile, kNull };
+enum class EndpointKind { kNbd, kFile, kNull, kStream };
 
 struct Endpoint {
   EndpointKind kind = EndpointKind::kNull;
   std::string uri;        // as the user wrote it (shown in messages, kept in checkpoints)
   std::string nbd_uri;    // kNbd: the URI handed to libnbd (normalised)
-  std::string host;       // kNbd over TCP
-  uint16_t port = 10809;  // kNbd over TCP
+  std::string host;       // kNbd over TCP, kStream
+  uint16_t port = 10809;  // kNbd over TCP, kStream
   std::string socket;     // kNbd over a unix socket
   std::string export_name;
   std::string path;  // kFile

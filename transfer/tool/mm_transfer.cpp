@@ -1,13 +1,18 @@
-// mm-transfer: copy, map, checksum and verify disks (NBD exports, files, block devices).
+// mm-transfer: copy, sync, map, checksum and verify disks (NBD exports, files, block devices), and
+// receive a disk sent over an mmt:// stream.
 // Exit status: 0 success, 1 verify found differences, 2 bad usage, 3 the transfer failed.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "transfer/copier.h"
 #include "transfer/endpoint_io.h"
 #include "transfer/event_loop.h"
+#include "transfer/stream/fingerprint.h"
+#include "transfer/stream/receiver.h"
+#include "transfer/tool/change_set.h"
 #include "transfer/tool/progress_display.h"
 #include "transfer/tool/size_arg.h"
 #include "transfer/verifier.h"
@@ -22,7 +27,41 @@ struct CommonFlags {
   std::string request_size = "256K";
   bool progress = false;
   bool json = false;
+  // mmt:// targets
+  std::string tls_cert, tls_key, trust;
+  bool no_compress = false;
 };
+
+// Bad usage that only shows once the endpoints are known: exit status 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void add_stream_flags(CLI::App* cmd, CommonFlags& f) {
+  cmd->add_option("--tls-cert", f.tls_cert, "mmt:// target: this sender's certificate (PEM)");
+  cmd->add_option("--tls-key", f.tls_key, "mmt:// target: its private key (PEM)");
+  cmd->add_option("--trust", f.trust,
+                  "mmt:// target: SHA-256 fingerprint of the receiver's certificate");
+  cmd->add_flag("--no-compress", f.no_compress, "mmt:// target: send every frame uncompressed");
+}
+
+// The TLS flags belong to mmt:// targets, and an mmt:// target needs all of them.
+void check_stream_flags(const mt::Endpoint& target, const CommonFlags& f) {
+  const bool any = !f.tls_cert.empty() || !f.tls_key.empty() || !f.trust.empty() || f.no_compress;
+  if (target.kind != mt::EndpointKind::kStream) {
+    if (any)
+      throw UsageError("--tls-cert, --tls-key, --trust and --no-compress are for mmt:// targets");
+    return;
+  }
+  if (f.tls_cert.empty() || f.tls_key.empty() || f.trust.empty()) {
+    throw UsageError(target.uri + " needs --tls-cert, --tls-key and --trust");
+  }
+  try {
+    mm::transfer::stream::normalize_fingerprint(f.trust);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--trust: ") + e.what());
+  }
+}
 
 void add_tuning(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--connections", f.connections,
@@ -43,6 +82,10 @@ mt::CopyOptions copy_options(const CommonFlags& f) {
   o.requests = f.requests;
   o.request_size = mt::parse_size_arg(f.request_size, "--request-size");
   o.on_notice = [](const std::string& n) { fprintf(stderr, "mm-transfer: %s\n", n.c_str()); };
+  o.stream.cert_path = f.tls_cert;
+  o.stream.key_path = f.tls_key;
+  o.stream.trust = f.trust;
+  o.stream.compress = !f.no_compress;
   return o;
 }
 
@@ -72,9 +115,11 @@ int do_copy(const std::string& src, const std::string& dst, const CommonFlags& f
   o.target_is_zero = target_is_zero;
   o.checkpoint_path = checkpoint;
   o.checkpoint_interval_bytes = mt::parse_size_arg(interval, "--checkpoint-interval");
+  const mt::Endpoint source = mt::parse_endpoint(src), target = mt::parse_endpoint(dst);
+  check_stream_flags(target, f);
   mt::ProgressDisplay display("copy");
   if (f.progress) o.on_progress = [&](const mt::CopyProgress& p) { display.update(p); };
-  const mt::CopyReport r = mt::run_copy(mt::parse_endpoint(src), mt::parse_endpoint(dst), o);
+  const mt::CopyReport r = mt::run_copy(source, target, o);
   if (f.progress) display.finish();
   if (f.json) {
     std::cout << report_json(r, src, dst).dump() << std::endl;
@@ -89,6 +134,99 @@ int do_copy(const std::string& src, const std::string& dst, const CommonFlags& f
          mt::human_size(r.bytes_skipped).c_str());
   if (r.retries || r.reconnects) printf(", %lu retries, %lu reconnects", r.retries, r.reconnects);
   printf("\ndigest %s\n", r.digest.c_str());
+  return 0;
+}
+
+// A top-up: only the change set's bytes (still skipping holes and zeroes inside it).
+int do_sync(const std::string& src, const std::string& dst, const CommonFlags& f,
+            const std::string& extents, const std::string& extents_file,
+            const std::string& checkpoint, const std::string& interval) {
+  mt::CopyOptions o = copy_options(f);
+  o.checkpoint_path = checkpoint;
+  o.checkpoint_interval_bytes = mt::parse_size_arg(interval, "--checkpoint-interval");
+  const mt::Endpoint source = mt::parse_endpoint(src), target = mt::parse_endpoint(dst);
+  check_stream_flags(target, f);
+  const mt::ChangeSet cs = mt::load_change_set(source, extents, extents_file);
+  o.only_extents = cs.extents;
+  o.change_set_id = cs.id;  // a checkpoint of another change set is refused, never reused
+  mt::ProgressDisplay display("sync");
+  if (f.progress) o.on_progress = [&](const mt::CopyProgress& p) { display.update(p); };
+  const mt::CopyReport r = mt::run_copy(source, target, o);
+  if (f.progress) display.finish();
+  if (f.json) {
+    nlohmann::json j = report_json(r, src, dst);
+    j["bytes_changed"] = r.bytes_changed;
+    j["change_set"] = cs.id;
+    j["throughput_bytes_per_second"] =
+        r.seconds > 0 ? static_cast<double>(r.bytes_changed) / r.seconds : 0.0;
+    std::cout << j.dump() << std::endl;
+    return 0;
+  }
+  printf("synced %s changed in %zu extents (%s) in %.2f s%s\n",
+         mt::human_size(static_cast<double>(r.bytes_changed)).c_str(), cs.extents.size(),
+         cs.description.c_str(), r.seconds,
+         r.resumed_from ? (", resumed at " + mt::human_size(r.resumed_from)).c_str() : "");
+  printf("  read %s, wrote %s, zeroed %s, skipped %s", mt::human_size(r.bytes_read).c_str(),
+         mt::human_size(r.bytes_written).c_str(), mt::human_size(r.bytes_zeroed).c_str(),
+         mt::human_size(r.bytes_skipped).c_str());
+  if (r.retries || r.reconnects) printf(", %lu retries, %lu reconnects", r.retries, r.reconnects);
+  printf("\n");
+  return 0;
+}
+
+struct ReceiveFlags {
+  std::string listen, target, checkpoint;
+};
+
+// The receiving end of mmt://: returns once one transfer is complete.
+int do_receive(const ReceiveFlags& rf, const CommonFlags& f) {
+  namespace ms = mm::transfer::stream;
+  ms::ReceiverOptions o;
+  const size_t colon = rf.listen.rfind(':');
+  if (colon == std::string::npos) throw UsageError("--listen takes HOST:PORT");
+  o.listen_host = rf.listen.substr(0, colon);
+  if (o.listen_host.size() >= 2 && o.listen_host.front() == '[') {
+    o.listen_host = o.listen_host.substr(1, o.listen_host.size() - 2);
+  }
+  try {
+    const unsigned long port = std::stoul(rf.listen.substr(colon + 1));
+    if (port > 65535) throw std::out_of_range("port");
+    o.listen_port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    throw UsageError("--listen: '" + rf.listen.substr(colon + 1) + "' is not a port number");
+  }
+  o.target_path = rf.target;
+  o.checkpoint_path = rf.checkpoint;
+  o.cert_path = f.tls_cert;
+  o.key_path = f.tls_key;
+  o.trust = f.trust;
+  try {
+    ms::normalize_fingerprint(f.trust);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--trust: ") + e.what());
+  }
+  o.log = [](const std::string& line) {
+    fprintf(stderr, "mm-transfer receive: %s\n", line.c_str());
+  };
+  const ms::ReceiveReport r = ms::run_receiver(o);
+  if (f.json) {
+    std::cout << nlohmann::json{{"target", rf.target},
+                                {"size", r.size},
+                                {"frames", r.frames},
+                                {"bytes_received", r.bytes_received},
+                                {"bytes_written", r.bytes_written},
+                                {"bytes_zeroed", r.bytes_zeroed},
+                                {"connections", r.connections},
+                                {"resumed_at_frame", r.resumed_at_seq},
+                                {"seconds", r.seconds}}
+                     .dump()
+              << std::endl;
+  } else {
+    printf("received %s: wrote %s, zeroed %s, %s on the wire, %lu connections, %.2f s\n",
+           rf.target.c_str(), mt::human_size(static_cast<double>(r.bytes_written)).c_str(),
+           mt::human_size(static_cast<double>(r.bytes_zeroed)).c_str(),
+           mt::human_size(static_cast<double>(r.bytes_received)).c_str(), r.connections, r.seconds);
+  }
   return 0;
 }
 
@@ -197,6 +335,47 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   add_tuning(copy, flags);
 
+  add_stream_flags(copy, flags);
+
+  std::string extents, extents_file;
+  CLI::App* sync =
+      app.add_subcommand("sync", "Copy only the changed extents of SRC into DST (a top-up)");
+  sync->add_option("SRC", src, "Source: nbd://, nbd+unix://, a path or file:PATH")->required();
+  sync->add_option("DST", dst,
+                   "Target holding an earlier copy: a path, nbd://, nbd+unix:// or mmt://")
+      ->required();
+  sync->add_option("--extents", extents,
+                   "dirty-bitmap:NAME: the qemu dirty bitmap NAME exported by the NBD source");
+  sync->add_option("--extents-file", extents_file,
+                   "JSON [{\"offset\":N,\"length\":N},...] of changed byte ranges");
+  sync->add_option("--checkpoint", checkpoint,
+                   "Resume record: written as the sync goes, read to resume");
+  sync->add_option("--checkpoint-interval", interval,
+                   "Bytes between checkpoints (suffixes K, M, G)")
+      ->capture_default_str();
+  add_tuning(sync, flags);
+  add_stream_flags(sync, flags);
+
+  ReceiveFlags receive_flags;
+  CLI::App* receive = app.add_subcommand("receive", "Receive one disk sent to mmt://HOST:PORT");
+  receive->add_option("--listen", receive_flags.listen, "HOST:PORT to listen on (port 0: any)")
+      ->required();
+  receive->add_option("--target", receive_flags.target, "File or block device to write")
+      ->required();
+  receive->add_option("--tls-cert", flags.tls_cert, "This receiver's certificate (PEM)")
+      ->required();
+  receive->add_option("--tls-key", flags.tls_key, "Its private key (PEM)")->required();
+  receive->add_option("--trust", flags.trust, "SHA-256 fingerprint of the sender's certificate")
+      ->required();
+  receive->add_option("--checkpoint", receive_flags.checkpoint,
+                      "Durable-progress record (default: TARGET.mmt-checkpoint)");
+  receive->add_flag("--json", flags.json, "Print one JSON object with the result");
+
+  std::string cert;
+  CLI::App* fingerprint = app.add_subcommand(
+      "fingerprint", "Print the SHA-256 fingerprint of a certificate, as --trust takes it");
+  fingerprint->add_option("CERT", cert, "Certificate (PEM)")->required();
+
   CLI::App* map = app.add_subcommand("map", "Show where SRC holds data and where it reads as zero");
   map->add_option("SRC", src, "Disk to map")->required();
   map->add_flag("--json", flags.json, "Print JSON");
@@ -218,6 +397,12 @@ int main(int argc, char** argv) {
   }
   try {
     if (*copy) return do_copy(src, dst, flags, target_is_zero, checkpoint, interval);
+    if (*sync) return do_sync(src, dst, flags, extents, extents_file, checkpoint, interval);
+    if (*receive) return do_receive(receive_flags, flags);
+    if (*fingerprint) {
+      printf("%s\n", mm::transfer::stream::certificate_fingerprint(cert).c_str());
+      return 0;
+    }
     if (*map) return do_map(src, flags.json);
     if (*checksum) return do_checksum(src, flags);
     if (*verify) return do_verify(src, dst, flags);
@@ -228,6 +413,12 @@ int main(int argc, char** argv) {
     fprintf(stderr, "mm-transfer: %s\n", e.what());
     return 2;
   } catch (const mt::UriError& e) {
+    fprintf(stderr, "mm-transfer: %s\n", e.what());
+    return 2;
+  } catch (const UsageError& e) {
+    fprintf(stderr, "mm-transfer: %s\n", e.what());
+    return 2;
+  } catch (const mt::ChangeSetUsageError& e) {
     fprintf(stderr, "mm-transfer: %s\n", e.what());
     return 2;
   } catch (const std::exception& e) {
