@@ -1,0 +1,3 @@
+# The daemon's API request bodies (sources, targets, certificates) through parsers and router.
+mm_add_fuzzer(fuzz_daemon_api SOURCES ${CMAKE_CURRENT_LIST_DIR}/daemon_api_body_fuzz.cpp
+              LIBS mm_api)

@@ -1,0 +1,42 @@
+#include "orchestrator/api/source_json.h"
+
+#include "orchestrator/api/api_error.h"
+#include "orchestrator/api/json_fields.h"
+
+namespace mm::api {
+
+state::SourceRecord parse_source(std::string_view body) {
+  const nlohmann::json j = parse_body_object(body);
+  state::SourceRecord s;
+  s.name = req_string(j, "name", "");
+  check_name(s.name, "name");
+  s.source_type = opt_string(j, "source_type", "").value_or("vmware");
+  if (s.source_type != "vmware") bad_field("", "source_type", "must be \"vmware\"");
+
+  const nlohmann::json& p = req_object(j, "properties", "");
+  s.endpoint = req_string(p, "endpoint", "properties");
+  // vSphere is only reachable over HTTPS; anything else is a typo that would fail at sync time.
+  if (s.endpoint.rfind("https://", 0) != 0 || s.endpoint.size() <= 8) {
+    bad_field("properties", "endpoint", "must be an https:// URL");
+  }
+  s.username = opt_string(p, "username", "properties").value_or("");
+  s.password = opt_string(p, "password", "properties");
+  s.trusted_fingerprint = check_fingerprint(
+      opt_string(p, "trusted_server_certificate_fingerprint", "properties").value_or(""),
+      "properties.trusted_server_certificate_fingerprint");
+  s.import_limit = opt_int(p, "import_limit", "properties", 1, 10000).value_or(50);
+  return s;
+}
+
+nlohmann::json source_to_json(const state::SourceRecord& s) {
+  return {{"name", s.name},
+          {"source_type", s.source_type},
+          {"properties",
+           {{"endpoint", s.endpoint},
+            {"username", s.username},
+            {"trusted_server_certificate_fingerprint", s.trusted_fingerprint},
+            {"import_limit", s.import_limit},
+            {"connectivity_status", s.connectivity_status}}}};
+}
+
+}  // namespace mm::api

@@ -1,0 +1,25 @@
+#pragma once
+// Targets as JSON, shaped like the reference tool's api.Target with api.IncusProperties:
+//   {"name": "incus01", "target_type": "incus",
+//    "properties": {"endpoint": "https://10.1.0.101:8443", "tls_client_cert": "PEM",
+//                   "tls_client_key": "PEM", "oidc_tokens": {...},
+//                   "trusted_server_certificate_fingerprint": "", "import_limit": 50,
+//                   "create_limit": 10, "connection_timeout": "5m0s", "connectivity_status": "OK"}}
+// tls_client_key and oidc_tokens are secrets: accepted on the way in, never written out.
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "orchestrator/state/records.h"
+
+namespace mm::api {
+
+state::TargetRecord parse_target(std::string_view body);
+nlohmann::json target_to_json(const state::TargetRecord& t);
+
+// A Go duration as the reference tool prints it ("5m0s", "1h", "90s", "1.5h"): one or more
+// number+unit groups, units ns us ms s m h.
+bool is_go_duration(const std::string& s);
+
+}  // namespace mm::api

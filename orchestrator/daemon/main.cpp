@@ -1,0 +1,91 @@
+// migration-managerd: the daemon. Opens (and migrates) the state in --state-dir, loads or creates
+// its TLS identity there, serves the API on the unix socket and, with --listen, over HTTPS, until
+// SIGTERM or SIGINT.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "orchestrator/api/router.h"
+#include "orchestrator/daemon/http_server.h"
+#include "orchestrator/daemon/listen_address.h"
+#include "orchestrator/daemon/log.h"
+#include "orchestrator/state/store.h"
+#include "orchestrator/tls/identity.h"
+
+namespace {
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+int run(const std::string& state_dir, const std::string& listen, const std::string& socket_path,
+        int threads) {
+  using mm::daemon::log_line;
+  // Block the stop signals before any thread starts, so every thread inherits the mask and the
+  // main thread alone receives them in sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  // Everything the daemon creates in its state dir (database, WAL, keys) is for its owner only.
+  ::umask(0077);
+
+  auto store = mm::state::Store::open_dir(state_dir);
+  const mm::tls::Identity identity =
+      mm::tls::load_or_create_identity(state_dir, "migration-manager@" + host_name());
+  log_line("state in " + state_dir + ", certificate fingerprint " + identity.fingerprint);
+
+  mm::api::Router router(*store,
+                         {host_name(), MM_VERSION, identity.cert_pem, identity.fingerprint});
+  mm::daemon::HttpServer server(router, *store, identity);
+  server.listen_unix(socket_path);
+  log_line("listening on unix:" + socket_path);
+  if (!listen.empty()) {
+    const auto addr = mm::daemon::parse_listen_address(listen);
+    const unsigned short port = server.listen_https(addr.host, addr.port);
+    const std::string shown =
+        addr.host.find(':') != std::string::npos ? "[" + addr.host + "]" : addr.host;
+    log_line("listening on https://" + shown + ":" + std::to_string(port));
+  }
+  server.start(threads);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log_line(std::string("stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+  server.stop();
+  log_line("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"migration-managerd: the migration manager daemon"};
+  std::string state_dir;
+  std::string listen;
+  std::string socket_path;
+  int threads = 2;
+  app.add_option("--state-dir", state_dir, "Directory for the database, keys and certificate")
+      ->required();
+  app.add_option("--listen", listen,
+                 "HTTPS address HOST:PORT ([::1]:PORT for IPv6; port 0 picks one)");
+  app.add_option("--socket", socket_path, "Unix socket path (default: STATE_DIR/unix.socket)");
+  app.add_option("--threads", threads, "Worker threads")->check(CLI::Range(1, 64));
+  CLI11_PARSE(app, argc, argv);
+  if (socket_path.empty()) socket_path = state_dir + "/unix.socket";
+  try {
+    return run(state_dir, listen, socket_path, threads);
+  } catch (const std::exception& e) {
+    mm::daemon::log_line(std::string("fatal: ") + e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,88 @@
+#pragma once
+// The daemon's typed data-access layer over SQLite. One Store per state directory; every method is
+// one transaction and is safe to call from several threads (a mutex serialises them: the daemon's
+// write rate is tiny and this keeps multi-statement updates atomic without retry loops).
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "orchestrator/state/records.h"
+#include "orchestrator/state/secret_box.h"
+#include "orchestrator/state/sqlite.h"
+
+namespace mm::state {
+
+class StoreError : public std::runtime_error {
+ public:
+  enum class Kind { kNotFound, kConflict };
+  StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+class Store {
+ public:
+  // Opens DIR/state.db (WAL, foreign keys on, synchronous FULL), migrating it to the latest schema
+  // after backing it up to DIR/state.db.v<N>.backup, and the secret key DIR/secret.key.
+  static std::unique_ptr<Store> open_dir(const std::string& dir);
+  // A throwaway in-memory store with an ephemeral key: tests and the fuzzer.
+  static std::unique_ptr<Store> in_memory();
+
+  Store(std::unique_ptr<Database> db, SecretBox box);
+
+  // Sources. create/update throw StoreError kConflict on a name in use, kNotFound for a missing
+  // one.
+  std::vector<SourceRecord> list_sources();
+  std::optional<SourceRecord> get_source(const std::string& name);
+  SourceRecord create_source(const SourceRecord& s);
+  SourceRecord update_source(const std::string& name, const SourceRecord& s);
+  void delete_source(const std::string& name);
+  // The decrypted password, for the code that logs in to the source; never for the API.
+  std::string source_password(const std::string& name);
+
+  // Targets, as for sources.
+  std::vector<TargetRecord> list_targets();
+  std::optional<TargetRecord> get_target(const std::string& name);
+  TargetRecord create_target(const TargetRecord& t);
+  TargetRecord update_target(const std::string& name, const TargetRecord& t);
+  void delete_target(const std::string& name);
+  std::string target_tls_client_key(const std::string& name);
+
+  // Trusted client certificates (HTTPS access).
+  std::vector<CertificateRecord> list_certificates();
+  void add_certificate(const CertificateRecord& c);  // kConflict if already trusted
+  bool is_trusted(const std::string& fingerprint);
+  void delete_certificate(const std::string& fingerprint);
+
+  // Inventory. Upserts keep the user's override_json; mark_missing_instances flags the source's
+  // instances not in `present` (a VM that disappeared is marked, not dropped).
+  void upsert_instance(const InstanceRecord& i);
+  std::optional<InstanceRecord> get_instance(const std::string& uuid);
+  std::vector<InstanceRecord> list_instances();
+  void set_instance_override(const std::string& uuid, const std::string& override_json);
+  void mark_missing_instances(int64_t source_id, const std::vector<std::string>& present);
+
+  void upsert_network(const NetworkRecord& n);
+  std::optional<NetworkRecord> get_network(const std::string& uuid);
+  std::vector<NetworkRecord> list_networks();
+  void set_network_override(const std::string& uuid, const std::string& override_json);
+
+  // Records a warning occurrence: a new row, or on the same (scope, entity_type, entity, type) the
+  // messages replaced, count incremented and last_seen_date moved. `now` is RFC 3339.
+  WarningRecord record_warning(const WarningRecord& w, const std::string& now);
+  std::optional<WarningRecord> get_warning(const std::string& uuid);
+  std::vector<WarningRecord> list_warnings();
+  void set_warning_status(const std::string& uuid, const std::string& status);
+
+ private:
+  std::mutex mu_;
+  std::unique_ptr<Database> db_;
+  SecretBox box_;
+};
+
+}  // namespace mm::state
