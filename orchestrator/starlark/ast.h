@@ -218,6 +218,9 @@ struct FileAst {
   std::string filename;
   FuncDef toplevel;
   std::vector<std::string> global_names;
+  // Per global: bound by load() into the file's own block, as the reference does unless
+  // -loadbindsglobally; only the "referenced before assignment" message depends on it.
+  std::vector<bool> global_is_file_local;
   std::vector<std::string> predeclared_names;  // used names not bound in the file
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "orchestrator/starlark/evaluator.h"
@@ -278,11 +279,18 @@ Value b_min(Thread& th, Value, Args& a) { return min_max(th, a, "min", false); }
 Value b_max(Thread& th, Value, Args& a) { return min_max(th, a, "max", true); }
 
 Value b_sorted(Thread& th, Value, Args& a) {
-  Value x, key, rev = Value::boolean(false);
+  // key starts unbound so that an explicit key=None is an error, as in the reference.
+  Value x, key = Value::unbound(), rev = Value::boolean(false);
   unpack_args("sorted", a, {"iterable", "key?", "reverse?"}, {&x, &key, &rev});
+  if (!is_iterable(x))
+    throw EvalError(std::string("sorted: for parameter iterable: got ") + type_name(x) +
+                    ", want iterable");
+  if (!key.is(Kind::Unbound) && !key.is(Kind::Function) && !key.is(Kind::Builtin))
+    throw EvalError(std::string("sorted: for parameter key: got ") + type_name(key) +
+                    ", want callable");
   std::vector<Value> items = to_vector(th, x, "sorted");
   std::vector<Value> keys = items;
-  if (!key.is_none()) {
+  if (!key.is(Kind::Unbound)) {
     for (auto& k : keys) {
       Args ka;
       ka.pos.push_back(k);
@@ -354,6 +362,9 @@ Value b_zip(Thread& th, Value, Args& a) {
   std::vector<std::vector<Value>> cols;
   size_t n = SIZE_MAX;
   for (Value v : a.pos) {
+    if (!is_iterable(v))  // the reference's wording
+      throw EvalError("zip: argument #" + std::to_string(cols.size() + 1) +
+                      " is not iterable: " + type_name(v));
     cols.push_back(to_vector(th, v, "zip"));
     n = std::min(n, cols.back().size());
   }
@@ -472,7 +483,8 @@ void dict_update(Thread& th, DictObj* d, Args& a, const char* fn) {
       iterate(th, src, [&](Value pair) {
         int64_t n = length(pair);
         if (!(pair.is(Kind::List) || pair.is(Kind::Tuple)) || n < 0)
-          throw EvalError(std::string(fn) + ": cannot convert dictionary update sequence element #" + std::to_string(i) + " (" + type_name(pair) + ") to a sequence");
+          throw EvalError(std::string(fn) + ": dictionary update sequence element #" +
+                          std::to_string(i) + " is not iterable (" + type_name(pair) + ")");
         if (n != 2)
           throw EvalError(std::string(fn) + ": dictionary update sequence element #" + std::to_string(i) + " has length " + std::to_string(n) + ", want 2");
         const auto& items = pair.is(Kind::List) ? pair.as<ListObj>()->items : pair.as<TupleObj>()->items;
@@ -519,7 +531,11 @@ Value b_chr(Thread& th, Value, Args& a) {
   unpack_args("chr", a, {"i"}, {&x});
   int64_t i = to_int(x, "chr");
   if (i < 0) throw EvalError("chr: Unicode code point " + std::to_string(i) + " out of range (<0)");
-  if (i > 0x10FFFF) throw EvalError("chr: Unicode code point U+" + std::to_string(i) + " out of range (>0x10FFFF)");
+  if (i > 0x10FFFF) {
+    char hex[32];
+    std::snprintf(hex, sizeof hex, "U+%llX", static_cast<unsigned long long>(i));
+    throw EvalError(std::string("chr: Unicode code point ") + hex + " out of range (>0x10FFFF)");
+  }
   std::string s;
   utf8_append(s, static_cast<uint32_t>(i));
   return th.make_string(s);

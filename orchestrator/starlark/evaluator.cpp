@@ -4,6 +4,7 @@
 
 #include "orchestrator/starlark/builtins.h"
 #include "orchestrator/starlark/operators.h"
+#include "orchestrator/starlark/resolver.h"
 
 namespace mm::starlark {
 
@@ -85,8 +86,12 @@ class Evaluator {
         return v;
       case Scope::Global:
         v = f.module->globals[id.index];
-        if (v.is(Kind::Unbound))
-          throw EvalError("global variable " + id.name + " referenced before assignment");
+        if (v.is(Kind::Unbound)) {
+          const auto& file_local = f.module->file->global_is_file_local;
+          bool local = static_cast<size_t>(id.index) < file_local.size() && file_local[id.index];
+          throw EvalError(std::string(local ? "local" : "global") + " variable " + id.name +
+                          " referenced before assignment");
+        }
         return v;
       case Scope::Predeclared: return f.module->predeclared[id.index];
       case Scope::Universal: return universe_value(id.index);
@@ -117,6 +122,7 @@ class Evaluator {
       case Kind::Tuple: items = v.as<TupleObj>()->items; break;
       case Kind::Dict:
       case Kind::Range:
+      case Kind::StrIter:
         iterate(th_, v, [&](Value e) {
           items.push_back(e);
           return items.size() <= want;
@@ -244,12 +250,12 @@ class Evaluator {
       const std::string& name = l.remote[i];
       const Value* v = name.empty() || name[0] == '_' ? nullptr : m->global(name);
       if (!v || v->is(Kind::Unbound)) {
-        std::string hint;
+        std::vector<std::string> exported;
         for (auto& g : m->file->global_names)
-          if (!g.empty() && g[0] != '_' && g.size() + 2 >= name.size() &&
-              (g.find(name.substr(0, std::min<size_t>(3, name.size()))) == 0))
-            hint = " (did you mean " + g + "?)";
-        throw EvalError("load: name " + name + " not found in module " + l.module + hint);
+          if (!g.empty() && g[0] != '_') exported.push_back(g);
+        std::string hint = spelling_hint(name, exported);
+        throw EvalError("load: name " + name + " not found in module " + l.module +
+                        (hint.empty() ? "" : " (did you mean " + hint + "?)"));
       }
       write_ident(*l.locals[i], *v, f);
     }
@@ -333,7 +339,16 @@ class Evaluator {
       if (dict) {
         Value k = eval(*c.body, f);
         Value v = eval(*c.value, f);
-        dict->set(k, v);
+        try {
+          dict->set(k, v);
+        } catch (EvalError& e) {
+          // Point at the key that cannot be stored, not at the comprehension's brace.
+          if (e.pos.line == 0) {
+            e.pos = c.body->pos;
+            e.where = f.module;
+          }
+          throw;
+        }
         th_.heap.charge(2 * sizeof(Value));
       } else {
         list->items.push_back(eval(*c.body, f));
@@ -402,7 +417,7 @@ class Evaluator {
         if (recv.is(Kind::String) || recv.is(Kind::List) || recv.is(Kind::Dict)) {
           m = find_method_for(recv, d.name);
           if (!m) {
-            EvalError e(std::string(type_name(recv)) + " has no ." + d.name + " field or method");
+            EvalError e(no_attr_message(recv, d.name));
             e.pos = d.pos;
             e.where = f.module;
             throw e;

@@ -124,7 +124,12 @@ Value percent_format(Thread& th, const std::string& fmt, Value args) {
         } else if (arg.is(Kind::String) && utf8_decode(str_of(arg)).size() == 1) {
           out += str_of(arg);
         } else {
-          throw EvalError("%c format requires a single-character string or int");
+          // The reference's wording: a string of the wrong length, or a value of the wrong type.
+          throw EvalError(
+              arg.is(Kind::String)
+                  ? "%c format requires a single-character string"
+                  : std::string("%c format requires int or single-character string, not ") +
+                        type_name(arg));
         }
         break;
       default:
@@ -165,19 +170,19 @@ Value str_format(Thread& th, const std::string& fmt, Args& args) {
     if (close == std::string::npos) throw EvalError("format: unmatched '{' in format");
     std::string field = fmt.substr(i + 1, close - i - 1);
     i = close;
+    // Checked in the reference's order, with its wording, so scripts see the same errors.
+    if (field.find('{') != std::string::npos)
+      throw EvalError("format: nested replacement fields not supported");
     char conv = 's';
     size_t bang = field.find('!');
-    if (field.find(':') != std::string::npos)
-      throw EvalError("format spec features not supported in replacement fields");
     if (bang != std::string::npos) {
       std::string c2 = field.substr(bang + 1);
-      if (c2 != "s" && c2 != "r") {
-        if (c2.empty()) throw EvalError("format: missing conversion after '!'");
-        throw EvalError("format: unknown conversion \"" + c2 + "\"");
-      }
+      if (c2 != "s" && c2 != "r") throw EvalError("format: unknown conversion \"" + c2 + "\"");
       conv = c2[0];
       field = field.substr(0, bang);
     }
+    if (field.find(':') != std::string::npos)
+      throw EvalError("format: format spec features not supported in replacement fields");
     Value arg;
     if (field.empty()) {
       if (used_manual)
@@ -186,19 +191,25 @@ Value str_format(Thread& th, const std::string& fmt, Args& args) {
       if (auto_index >= static_cast<int>(args.pos.size()))
         throw EvalError("format: tuple index out of range");
       arg = args.pos[auto_index++];
-    } else if (std::isdigit(static_cast<unsigned char>(field[0]))) {
+    } else if (std::all_of(field.begin(), field.end(),
+                           [](char d) { return std::isdigit(static_cast<unsigned char>(d)); })) {
+      // Only an all-digit field is an index; anything else ("0,1") is a keyword, as in the
+      // reference.
       if (used_auto)
         throw EvalError("format: cannot switch from automatic field numbering to manual field specification");
       used_manual = true;
-      for (char d : field)
-        if (!std::isdigit(static_cast<unsigned char>(d)))
-          throw EvalError("format: attribute syntax " + field + " is not supported in replacement fields");
-      size_t k = field.size() > 9 ? SIZE_MAX : std::stoul(field);
+      // Decimal despite leading zeros ("{012}" is 12), as in the reference.
+      size_t digits = field.find_first_not_of('0');
+      std::string_view num = digits == std::string::npos ? std::string_view("0")
+                                                         : std::string_view(field).substr(digits);
+      size_t k = num.size() > 9 ? SIZE_MAX : std::stoul(std::string(num));
       if (k >= args.pos.size()) throw EvalError("format: tuple index out of range");
       arg = args.pos[k];
     } else {
-      if (field.find_first_of(".[") != std::string::npos)
-        throw EvalError("format: attribute syntax " + field + " is not supported in replacement fields");
+      if (field.find('.') != std::string::npos)
+        throw EvalError("format: attribute syntax x.y is not supported in replacement fields");
+      if (field.find('[') != std::string::npos)
+        throw EvalError("format: element syntax a[i] is not supported in replacement fields");
       bool found = false;
       for (auto& [k, v] : args.named)
         if (k == field) {

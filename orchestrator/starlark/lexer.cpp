@@ -470,7 +470,12 @@ class Lexer {
           int v = e - '0';
           for (int k = 0; k < 2 && i_ < src_.size() && src_[i_] >= '0' && src_[i_] <= '7'; ++k)
             v = v * 8 + (src_[i_++] - '0');
-          if (v > 127) error(p, "non-ASCII octal escape \\" + std::to_string(v) + " (use \\u)");
+          // Like go.starlark.net, a byte escape may be non-ASCII: strings are byte strings.
+          if (v > 255) {
+            const char oct[] = {'\\', char('0' + (v >> 6)), char('0' + ((v >> 3) & 7)),
+                                char('0' + (v & 7)), 0};
+            error(p, std::string("invalid escape sequence ") + oct);
+          }
           out += static_cast<char>(v);
           break;
         }
@@ -480,7 +485,6 @@ class Lexer {
             error(p, "invalid escape sequence \\x");
           int v = std::stoi(src_.substr(i_, 2), nullptr, 16);
           i_ += 2;
-          if (v > 127) error(p, "non-ASCII hex escape (use \\u)");
           out += static_cast<char>(v);
           break;
         }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "orchestrator/starlark/methods.h"
+#include "orchestrator/starlark/resolver.h"
 
 namespace mm::starlark {
 
@@ -51,6 +52,17 @@ Value repeat(Thread& th, Value seq, int64_t n) {
   return seq.is(Kind::List) ? th.make_list(std::move(out)) : th.make_tuple(std::move(out));
 }
 
+namespace {
+bool is_hashable(Value x) {
+  try {
+    (void)hash_value(x);
+    return true;
+  } catch (const EvalError&) {
+    return false;
+  }
+}
+}  // namespace
+
 bool contains(Value container, Value x) {
   switch (container.kind()) {
     case Kind::List:
@@ -58,7 +70,11 @@ bool contains(Value container, Value x) {
       for (Value e : seq_items(container))
         if (equal(e, x)) return true;
       return false;
-    case Kind::Dict: return container.as<DictObj>()->find(x) >= 0;
+    case Kind::Dict:
+      // The reference answers "not in" for an unhashable key instead of failing
+      // (go.starlark.net testdata/builtins.star: `[] not in {123: ""}`).
+      if (!is_hashable(x)) return false;
+      return container.as<DictObj>()->find(x) >= 0;
     case Kind::String:
       if (!x.is(Kind::String))
         throw EvalError(std::string("'in <string>' requires string as left operand, not ") +
@@ -314,18 +330,19 @@ Value slice_value(Thread& th, Value x, Value lo, Value hi, Value stepv) {
     throw EvalError(std::string("invalid slice operand ") + type_name(x));
   int64_t step = 1;
   if (!stepv.is_none()) {
-    step = to_int(stepv, "slice step");
+    step = to_int(stepv, "invalid slice step");
     if (step == 0) throw EvalError("zero is not a valid slice step");
   }
-  auto bound = [&](Value v, int64_t dflt) -> int64_t {
+  auto bound = [&](Value v, int64_t dflt, const char* what) -> int64_t {
     if (v.is_none()) return dflt;
-    int64_t k = to_int(v, "slice index");
+    int64_t k = to_int(v, what);
     if (k < 0) k += n;
     if (step > 0) return std::clamp<int64_t>(k, 0, n);
     return std::clamp<int64_t>(k, -1, n - 1);
   };
-  int64_t start = bound(lo, step > 0 ? 0 : n - 1);
-  int64_t stop = bound(hi, step > 0 ? n : -1);
+  // Worded as the reference's errors ("invalid start index: got float, want int").
+  int64_t start = bound(lo, step > 0 ? 0 : n - 1, "invalid start index");
+  int64_t stop = bound(hi, step > 0 ? n : -1, "invalid end index");
   std::vector<int64_t> idx;
   if (step > 0)
     for (int64_t k = start; k < stop; k += step) idx.push_back(k);
@@ -379,8 +396,14 @@ Value get_attr(Thread& th, Value x, std::string_view name) {
   } else if (NativeFn fn = method_of(x, name)) {
     return Value::object(Kind::Builtin, th.heap.make<BuiltinObj>(std::string(name), fn, x));
   }
-  throw EvalError(std::string(type_name(x)) + " has no ." + std::string(name) +
-                  " field or method");
+  throw EvalError(no_attr_message(x, name));
+}
+
+std::string no_attr_message(Value x, std::string_view name) {
+  // A typo such as instance.os_verison gets the field it most likely meant.
+  std::string hint = spelling_hint(std::string(name), attr_names(x));
+  return std::string(type_name(x)) + " has no ." + std::string(name) + " field or method" +
+         (hint.empty() ? "" : " (did you mean ." + hint + "?)");
 }
 
 bool has_attr(Thread& th, Value x, std::string_view name) {

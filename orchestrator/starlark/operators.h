@@ -20,6 +20,8 @@ Value slice_value(Thread& th, Value x, Value lo, Value hi, Value step);
 Value get_attr(Thread& th, Value x, std::string_view name);
 bool has_attr(Thread& th, Value x, std::string_view name);
 std::vector<std::string> attr_names(Value x);
+// "<type> has no .<name> field or method", with a "did you mean" hint when one is close.
+std::string no_attr_message(Value x, std::string_view name);
 
 // Resolves index i (negative counts from the end) against length n; throws when out of range.
 int64_t checked_index(Value i, int64_t n, const char* what);

@@ -1,6 +1,7 @@
 #include "orchestrator/starlark/resolver.h"
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -119,7 +120,13 @@ class Resolver {
         break;
       }
       case StmtKind::Load:
-        for (auto& id : static_cast<LoadStmt&>(s).locals) bind_global(*id);
+        for (auto& id : static_cast<LoadStmt&>(s).locals) {
+          bind_global(*id);
+          if (!opts_.load_binds_globally) {
+            file_.global_is_file_local.resize(file_.global_names.size());
+            file_.global_is_file_local[globals_[id->name]] = true;
+          }
+        }
         break;
       default: break;
     }
@@ -286,21 +293,14 @@ class Resolver {
   }
 
   std::string suggestion(const std::string& name) {
-    std::string best;
-    size_t best_d = std::max<size_t>(1, name.size() / 3) + 1;
-    auto consider = [&](const std::string& cand) {
-      size_t d = distance(name, cand);
-      if (d < best_d) {
-        best_d = d;
-        best = cand;
-      }
-    };
+    std::vector<std::string> cands;
     for (FuncState* fs = cur_; fs; fs = fs->parent)
       for (auto& b : fs->blocks)
-        for (auto& kv : b) consider(kv.first);
-    for (auto& kv : globals_) consider(kv.first);
-    for (auto& n : universe_names()) consider(n);
-    for (auto& n : opts_.predeclared_hints) consider(n);
+        for (auto& kv : b) cands.push_back(kv.first);
+    for (auto& kv : globals_) cands.push_back(kv.first);
+    for (auto& n : universe_names()) cands.push_back(n);
+    for (auto& n : opts_.predeclared_hints) cands.push_back(n);
+    std::string best = spelling_hint(name, cands);
     return best.empty() ? "" : " (did you mean " + best + "?)";
   }
 
@@ -480,6 +480,29 @@ class Resolver {
 void resolve_file(FileAst& file, const ResolveOptions& opts) {
   Resolver r(file, opts);
   r.run();
+}
+
+std::string spelling_hint(const std::string& name, const std::vector<std::string>& candidates) {
+  // As go.starlark.net's internal/spell.Nearest, so hints match the reference's: underscores
+  // and case are ignored, and up to half of the characters may be wrong.
+  auto fold = [](const std::string& s) {
+    std::string out;
+    for (char c : s)
+      if (c != '_') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string x = fold(name);
+  std::string best;
+  size_t best_d = (x.size() + 1) / 2;
+  for (const auto& cand : candidates) {
+    if (cand == name) continue;
+    size_t d = distance(x, fold(cand));
+    if (d < best_d) {
+      best_d = d;
+      best = cand;
+    }
+  }
+  return best;
 }
 
 }  // namespace mm::starlark

@@ -1,5 +1,10 @@
 // Methods of the string type. Indices are byte offsets, as in the Go implementation.
+#include <locale.h>
+#include <wctype.h>
 #include <algorithm>
+#include <cctype>
+#include <clocale>
+#include <cwctype>
 #include <unordered_map>
 
 #include "orchestrator/starlark/evaluator.h"
@@ -79,19 +84,22 @@ Value affix(Value recv, Args& a, const char* fn, bool prefix) {
   int64_t lo, hi;
   span(start, end, static_cast<int64_t>(s.size()), lo, hi, fn);
   std::string_view view = lo <= hi ? std::string_view(s.data() + lo, hi - lo) : std::string_view();
-  auto test = [&](Value v) {
+  auto test = [&](Value v, int element) {
     if (!v.is(Kind::String))
-      throw EvalError(std::string(fn) + ": got " + type_name(v) + ", want string or tuple of strings");
+      throw EvalError(std::string(fn) + ": got " + type_name(v) +
+                      (element >= 0 ? ", for element " + std::to_string(element)
+                                    : std::string(", want string or tuple of strings")));
     const std::string& p = str_of(v);
     if (p.size() > view.size()) return false;
     return prefix ? view.substr(0, p.size()) == p : view.substr(view.size() - p.size()) == p;
   };
   if (x.is(Kind::Tuple)) {
-    for (Value v : x.as<TupleObj>()->items)
-      if (test(v)) return Value::boolean(true);
+    const auto& items = x.as<TupleObj>()->items;
+    for (size_t i = 0; i < items.size(); ++i)
+      if (test(items[i], static_cast<int>(i))) return Value::boolean(true);
     return Value::boolean(false);
   }
-  return Value::boolean(test(x));
+  return Value::boolean(test(x, -1));
 }
 
 Value m_startswith(Thread&, Value r, Args& a) { return affix(r, a, "startswith", true); }
@@ -103,7 +111,8 @@ Value do_strip(Thread& th, Value recv, Args& a, const char* fn, bool left, bool 
   unpack_args(fn, a, {"chars?"}, {&chars});
   const std::string& s = str_of(recv);
   size_t b = 0, e = s.size();
-  if (chars.is_none()) {
+  // An empty chars strips whitespace, as None does (the reference's behaviour).
+  if (chars.is_none() || (chars.is(Kind::String) && str_of(chars).empty())) {
     if (left) while (b < e && is_space(static_cast<unsigned char>(s[b]))) ++b;
     if (right) while (e > b && is_space(static_cast<unsigned char>(s[e - 1]))) --e;
   } else {
@@ -126,44 +135,105 @@ Value m_strip(Thread& th, Value r, Args& a) { return do_strip(th, r, a, "strip",
 Value m_lstrip(Thread& th, Value r, Args& a) { return do_strip(th, r, a, "lstrip", true, false); }
 Value m_rstrip(Thread& th, Value r, Args& a) { return do_strip(th, r, a, "rstrip", false, true); }
 
-template <class F>
-Value map_bytes(Thread& th, Value recv, Args& a, const char* fn, F f) {
-  no_named_args(fn, a);
-  unpack_args(fn, a, {}, {});
-  std::string s = str_of(recv);
-  for (auto& c : s) c = static_cast<char>(f(static_cast<unsigned char>(c)));
-  return th.make_string(std::move(s));
+// Unicode case mapping, as Go's unicode package does for the reference. glibc's built-in
+// C.UTF-8 locale carries the full Unicode tables (no locale files are read, and the process
+// locale is not touched), so results do not depend on the host's configuration.
+struct CaseTables {
+  locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  wctrans_t title = loc ? wctrans_l("totitle", loc) : wctrans_t();
+};
+const CaseTables& case_tables() {
+  static const CaseTables t;
+  return t;
+}
+enum class Case { Lower, Upper, Title };
+uint32_t map_case(uint32_t cp, Case c) {
+  if (cp < 0x80) {
+    if (c == Case::Lower) return static_cast<uint32_t>(std::tolower(static_cast<int>(cp)));
+    return static_cast<uint32_t>(std::toupper(static_cast<int>(cp)));
+  }
+  const CaseTables& t = case_tables();
+  if (!t.loc) return cp;
+  wint_t w = static_cast<wint_t>(cp);
+  switch (c) {
+    case Case::Lower:
+      return static_cast<uint32_t>(towlower_l(w, t.loc));
+    case Case::Upper:
+      return static_cast<uint32_t>(towupper_l(w, t.loc));
+    case Case::Title:
+      return t.title ? static_cast<uint32_t>(towctrans_l(w, t.title, t.loc)) : cp;
+  }
+  return cp;
+}
+// Go's unicode.IsUpper, IsTitle and IsLower for cased letters, from the mappings: a title-case
+// letter such as U+01C5 is its own title form but neither its upper nor its lower form.
+bool is_title(uint32_t cp) {
+  return map_case(cp, Case::Title) == cp && map_case(cp, Case::Upper) != cp &&
+         map_case(cp, Case::Lower) != cp;
+}
+bool is_upper(uint32_t cp) {
+  return map_case(cp, Case::Lower) != cp && map_case(cp, Case::Upper) == cp;
+}
+bool is_upper_or_title(uint32_t cp) {
+  return is_upper(cp) || is_title(cp);
+}
+bool is_lower(uint32_t cp) {
+  return map_case(cp, Case::Upper) != cp && map_case(cp, Case::Lower) == cp;
+}
+bool is_cased(uint32_t cp) {
+  return is_upper_or_title(cp) || is_lower(cp);
 }
 
-Value m_lower(Thread& th, Value r, Args& a) { return map_bytes(th, r, a, "lower", ::tolower); }
-Value m_upper(Thread& th, Value r, Args& a) { return map_bytes(th, r, a, "upper", ::toupper); }
+// Applies `f(index, code point)` to each code point; bytes that are not valid UTF-8 are kept.
+template <class F>
+std::string map_code_points(const std::string& s, F f) {
+  std::string out;
+  out.reserve(s.size());
+  size_t pos = 0, i = 0;
+  for (uint32_t cp : utf8_decode(s)) {
+    size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (cp == 0xFFFD && s.compare(pos, 3, "\xEF\xBF\xBD") != 0) {
+      out += s[pos++];
+      ++i;
+      continue;
+    }
+    utf8_append(out, f(i++, cp));
+    pos += n;
+  }
+  return out;
+}
+
+Value map_string(Thread& th, Value recv, Args& a, const char* fn, Case c) {
+  no_named_args(fn, a);
+  unpack_args(fn, a, {}, {});
+  return th.make_string(
+      map_code_points(str_of(recv), [c](size_t, uint32_t cp) { return map_case(cp, c); }));
+}
+
+Value m_lower(Thread& th, Value r, Args& a) {
+  return map_string(th, r, a, "lower", Case::Lower);
+}
+Value m_upper(Thread& th, Value r, Args& a) {
+  return map_string(th, r, a, "upper", Case::Upper);
+}
 
 Value m_title(Thread& th, Value recv, Args& a) {
   no_named_args("title", a);
   unpack_args("title", a, {}, {});
-  std::string s = str_of(recv);
-  bool prev_letter = false;
-  for (auto& c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalpha(u)) {
-      c = static_cast<char>(prev_letter ? std::tolower(u) : std::toupper(u));
-      prev_letter = true;
-    } else {
-      prev_letter = u >= 0x80;
-    }
-  }
-  return th.make_string(std::move(s));
+  bool prev_cased = false;
+  return th.make_string(map_code_points(str_of(recv), [&](size_t, uint32_t cp) {
+    cp = map_case(cp, prev_cased ? Case::Lower : Case::Title);
+    prev_cased = is_cased(cp);
+    return cp;
+  }));
 }
 
 Value m_capitalize(Thread& th, Value recv, Args& a) {
   no_named_args("capitalize", a);
   unpack_args("capitalize", a, {}, {});
-  std::string s = str_of(recv);
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char u = static_cast<unsigned char>(s[i]);
-    s[i] = static_cast<char>(i == 0 ? std::toupper(u) : std::tolower(u));
-  }
-  return th.make_string(std::move(s));
+  return th.make_string(map_code_points(str_of(recv), [](size_t i, uint32_t cp) {
+    return map_case(cp, i == 0 ? Case::Title : Case::Lower);
+  }));
 }
 
 template <class P>
@@ -182,15 +252,17 @@ Value m_isalpha(Thread&, Value r, Args& a) { return predicate(r, a, "isalpha", [
 Value m_isalnum(Thread&, Value r, Args& a) { return predicate(r, a, "isalnum", [](unsigned char c) { return std::isalnum(c) != 0 || c >= 0x80; }); }
 Value m_isspace(Thread&, Value r, Args& a) { return predicate(r, a, "isspace", [](unsigned char c) { return is_space(c); }); }
 
+// As the reference: some code point is cased, and mapping the string changes nothing.
 Value case_test(Value recv, Args& a, const char* fn, bool upper) {
   no_named_args(fn, a);
   unpack_args(fn, a, {}, {});
+  const std::string& s = str_of(recv);
   bool cased = false;
-  for (unsigned char c : str_of(recv)) {
-    if (upper ? std::islower(c) : std::isupper(c)) return Value::boolean(false);
-    if (std::isalpha(c)) cased = true;
-  }
-  return Value::boolean(cased);
+  for (uint32_t cp : utf8_decode(s)) cased = cased || is_cased(cp);
+  if (!cased) return Value::boolean(false);
+  Case c = upper ? Case::Upper : Case::Lower;
+  return Value::boolean(map_code_points(s, [c](size_t, uint32_t cp) { return map_case(cp, c); }) ==
+                        s);
 }
 Value m_islower(Thread&, Value r, Args& a) { return case_test(r, a, "islower", false); }
 Value m_isupper(Thread&, Value r, Args& a) { return case_test(r, a, "isupper", true); }
@@ -199,11 +271,15 @@ Value m_istitle(Thread&, Value recv, Args& a) {
   no_named_args("istitle", a);
   unpack_args("istitle", a, {}, {});
   bool prev_cased = false, cased = false;
-  for (unsigned char c : str_of(recv)) {
-    if (std::isupper(c)) {
+  // The reference's rule, including its quirk: a non-ASCII upper-case letter (not title case)
+  // makes the string not a title ("Ǆenan".istitle() is False).
+  for (uint32_t c : utf8_decode(str_of(recv))) {
+    if ((c >= 'A' && c <= 'Z') || is_title(c)) {
       if (prev_cased) return Value::boolean(false);
       prev_cased = cased = true;
-    } else if (std::islower(c)) {
+    } else if (is_upper(c)) {
+      return Value::boolean(false);
+    } else if (is_lower(c)) {
       if (!prev_cased) return Value::boolean(false);
       prev_cased = cased = true;
     } else {
@@ -221,16 +297,16 @@ Value do_split(Thread& th, Value recv, Args& a, const char* fn, bool reverse) {
   int64_t max = maxv.is_none() ? -1 : to_int(maxv, fn);
   std::vector<std::string> parts;
   if (sepv.is_none()) {
-    // Runs of whitespace separate fields; leading/trailing whitespace is ignored.
+    // Runs of whitespace separate fields; leading/trailing whitespace is ignored, except that
+    // the unsplit remainder after maxsplit keeps its far end as is (as Python and the
+    // reference do: " a b ".split(None, 0) == ["a b "]).
     if (!reverse) {
       size_t i = 0;
       while (true) {
         while (i < s.size() && is_space(static_cast<unsigned char>(s[i]))) ++i;
         if (i >= s.size()) break;
         if (max >= 0 && static_cast<int64_t>(parts.size()) == max) {
-          size_t e = s.size();
-          while (e > i && is_space(static_cast<unsigned char>(s[e - 1]))) --e;
-          parts.push_back(s.substr(i, e - i));
+          parts.push_back(s.substr(i));
           break;
         }
         size_t j = i;
@@ -244,9 +320,7 @@ Value do_split(Thread& th, Value recv, Args& a, const char* fn, bool reverse) {
         while (e > 0 && is_space(static_cast<unsigned char>(s[e - 1]))) --e;
         if (e == 0) break;
         if (max >= 0 && static_cast<int64_t>(parts.size()) == max) {
-          size_t b = 0;
-          while (b < e && is_space(static_cast<unsigned char>(s[b]))) ++b;
-          parts.push_back(s.substr(b, e - b));
+          parts.push_back(s.substr(0, e));
           break;
         }
         size_t j = e;
@@ -413,40 +487,26 @@ Value m_removesuffix(Thread& th, Value recv, Args& a) {
   return recv;
 }
 
+Value str_iter(Thread& th, Value recv, Args& a, StrIterObj::Mode mode) {
+  auto* it = th.heap.make<StrIterObj>();
+  it->str = recv;
+  it->mode = mode;
+  no_named_args(it->method(), a);
+  unpack_args(it->method(), a, {}, {});
+  return Value::object(Kind::StrIter, it);
+}
+
 Value m_elems(Thread& th, Value recv, Args& a) {
-  no_named_args("elems", a);
-  unpack_args("elems", a, {}, {});
-  std::vector<Value> out;
-  for (char c : str_of(recv)) out.push_back(th.make_string(std::string(1, c)));
-  return th.make_list(std::move(out));
+  return str_iter(th, recv, a, StrIterObj::Elems);
 }
-
 Value m_elem_ords(Thread& th, Value recv, Args& a) {
-  no_named_args("elem_ords", a);
-  unpack_args("elem_ords", a, {}, {});
-  std::vector<Value> out;
-  for (unsigned char c : str_of(recv)) out.push_back(Value::integer(c));
-  return th.make_list(std::move(out));
+  return str_iter(th, recv, a, StrIterObj::ElemOrds);
 }
-
 Value m_codepoints(Thread& th, Value recv, Args& a) {
-  no_named_args("codepoints", a);
-  unpack_args("codepoints", a, {}, {});
-  std::vector<Value> out;
-  for (uint32_t cp : utf8_decode(str_of(recv))) {
-    std::string s;
-    utf8_append(s, cp);
-    out.push_back(th.make_string(std::move(s)));
-  }
-  return th.make_list(std::move(out));
+  return str_iter(th, recv, a, StrIterObj::Codepoints);
 }
-
 Value m_codepoint_ords(Thread& th, Value recv, Args& a) {
-  no_named_args("codepoint_ords", a);
-  unpack_args("codepoint_ords", a, {}, {});
-  std::vector<Value> out;
-  for (uint32_t cp : utf8_decode(str_of(recv))) out.push_back(Value::integer(cp));
-  return th.make_list(std::move(out));
+  return str_iter(th, recv, a, StrIterObj::CodepointOrds);
 }
 
 Value m_format(Thread& th, Value recv, Args& a) { return str_format(th, str_of(recv), a); }

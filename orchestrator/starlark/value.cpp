@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "orchestrator/starlark/evaluator.h"
+#include "orchestrator/starlark/utf8.h"
 
 namespace mm::starlark {
 
@@ -118,6 +119,8 @@ const char* type_name(Value v) {
     case Kind::Builtin: return "builtin_function_or_method";
     case Kind::Struct: return v.as<StructObj>()->type_name.c_str();
     case Kind::Json: return v.as<JsonObj>()->type_name.c_str();
+    case Kind::StrIter:
+      return v.as<StrIterObj>()->mode <= StrIterObj::ElemOrds ? "elems" : "codepoints";
     case Kind::Cell: return "cell";
   }
   return "?";
@@ -448,6 +451,11 @@ void write(std::string& out, Value v, bool as_repr, std::vector<const Object*>& 
       path.pop_back();
       return;
     }
+    case Kind::StrIter: {
+      auto* it = v.as<StrIterObj>();
+      out += repr_string(str_of(it->str)) + "." + it->method() + "()";
+      return;
+    }
     case Kind::Range: {
       auto* r = v.as<RangeObj>();
       out += "range(" + std::to_string(r->start) + ", " + std::to_string(r->stop);
@@ -509,7 +517,9 @@ bool is_iterable(Value v) {
     case Kind::List:
     case Kind::Tuple:
     case Kind::Dict:
-    case Kind::Range: return true;
+    case Kind::Range:
+    case Kind::StrIter:
+      return true;
     default: return false;
   }
 }
@@ -555,6 +565,32 @@ void iterate(Thread& th, Value v, const std::function<bool(Value)>& f) {
       for (int64_t i = 0; i < n; ++i) {
         th.step();
         if (!f(Value::integer(r->at(i)))) return;
+      }
+      return;
+    }
+    case Kind::StrIter: {
+      auto* it = v.as<StrIterObj>();
+      const std::string& s = str_of(it->str);
+      if (it->mode == StrIterObj::Elems || it->mode == StrIterObj::ElemOrds) {
+        for (unsigned char c : s) {
+          th.step();
+          Value e = it->mode == StrIterObj::ElemOrds ? Value::integer(c)
+                                                     : th.make_string(std::string(1, char(c)));
+          if (!f(e)) return;
+        }
+        return;
+      }
+      size_t pos = 0;
+      for (uint32_t cp : utf8_decode(s)) {
+        th.step();
+        // An invalid byte decodes as U+FFFD: codepoints() yields that byte itself (as the
+        // reference does), a real U+FFFD is three bytes.
+        size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (cp == 0xFFFD && s.compare(pos, 3, "\xEF\xBF\xBD") != 0) n = 1;
+        Value e = it->mode == StrIterObj::CodepointOrds ? Value::integer(cp)
+                                                        : th.make_string(s.substr(pos, n));
+        pos += n;
+        if (!f(e)) return;
       }
       return;
     }

@@ -31,7 +31,8 @@ enum class Kind : uint8_t {
   Builtin,
   Struct,
   Json,
-  Cell,  // internal: a captured local variable
+  StrIter,  // the iterables of string.elems() and friends
+  Cell,     // internal: a captured local variable
 };
 
 struct Object {
@@ -133,6 +134,18 @@ struct RangeObj : Object {
   int64_t start = 0, stop = 0, step = 1;
   int64_t len() const;
   int64_t at(int64_t i) const { return start + i * step; }
+};
+
+// "abc".elems(), .elem_ords(), .codepoints(), .codepoint_ords(): lazy iterables, as in the
+// reference, so that type() and str() of them agree with it.
+struct StrIterObj : Object {
+  enum Mode : uint8_t { Elems, ElemOrds, Codepoints, CodepointOrds };
+  Value str;
+  Mode mode = Elems;
+  const char* method() const {
+    static const char* const names[] = {"elems", "elem_ords", "codepoints", "codepoint_ords"};
+    return names[mode];
+  }
 };
 
 struct Cell : Object {

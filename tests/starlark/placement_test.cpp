@@ -32,9 +32,14 @@ json instance(const std::string& os_version = "CentOS Stream 9") {
       {"uuid", "2f83c3b1-7966-4ff7-a671-79f163f28b3e"},
       {"description", ""},
       {"config", {{"limits.cpu", "6"}, {"user.owner", "ops"}}},
-      {"disks",
-       json::array({{{"name", "disk0"}, {"capacity", 214748364800LL}, {"shared", false}, {"supported", true}},
-                    {{"name", "disk1"}, {"capacity", 10737418240LL}, {"shared", false}, {"supported", true}}})},
+      {"disks", json::array({{{"name", "disk0"},
+                              {"capacity", 214748364800LL},
+                              {"shared", false},
+                              {"supported", true}},
+                             {{"name", "disk1"},
+                              {"capacity", 10737418240LL},
+                              {"shared", false},
+                              {"supported", true}}})},
       {"nics", json::array({{{"hardware_address", "00:50:56:01:02:03"},
                              {"network", "VMNET"},
                              {"ipv4_address", "10.0.0.5"},
@@ -88,6 +93,111 @@ TEST(Placement, ReferenceDocumentSetPool) {
   }
 }
 
+namespace {
+
+// Document 001's instance list (after the OS override of Ubuntu 2404), with one disk each as
+// the queue shows; the disk sizes are ours, chosen around batch02's 100 GiB threshold.
+struct DocVm {
+  const char* location;
+  const char* source;
+  const char* os_version;
+  long long disk_bytes;
+};
+constexpr long long kGiB = 1024LL * 1024 * 1024;
+const DocVm kDoc001Vms[] = {
+    {"/ha-datacenter/vm/Win2016", "esxi01", "Windows Server 2016, 64-bit (Build 14393.693)",
+     50 * kGiB},
+    {"/ha-datacenter/vm/SuseUEFI", "esxi01", "openSUSE Leap 15.6", 100 * kGiB - 1},
+    {"/vc01/vm/Incus migrations/Ubuntu 2404", "vcenter01", "Ubuntu 24.04 (Noble)", 100 * kGiB},
+    {"/vc01/vm/Incus migrations/Debian Bookworm", "vcenter01", "Debian GNU/Linux 12 (bookworm)",
+     20 * kGiB},
+    {"/vc01/vm/Incus migrations/Cent OS 9 UEFI", "vcenter01", "CentOS Stream 9", 40 * kGiB},
+    {"/vc01/vm/other/CentOS9", "vcenter01", "CentOS Stream 9", 200 * kGiB},
+};
+
+json doc_vm(const DocVm& v) {
+  json r = instance(v.os_version);
+  std::string loc = v.location;
+  r["name"] = loc.substr(loc.rfind('/') + 1);
+  r["location"] = loc;
+  r["source"] = v.source;
+  r["disks"] = json::array(
+      {{{"name", "disk0"}, {"capacity", v.disk_bytes}, {"shared", false}, {"supported", true}}});
+  return r;
+}
+
+// The scriptlets exactly as the YAML block scalars (`placement_scriptlet: |`) deliver them:
+// dedented, with a final newline.
+const char* const kBatch01Script =
+    "def placement(instance, batch):\n"
+    "    if instance.os_version.startswith(\"CentOS\"):\n"
+    "        set_target(\"incus02\")\n";
+const char* const kBatch01EditedScript =
+    "def placement(instance, batch):\n"
+    "    if instance.properties.os_version.startswith(\"CentOS\"):\n"
+    "        set_target(\"incus02\")\n";
+const char* const kBatch02Script =
+    "def placement(instance, batch):\n"
+    "    for disk in instance.properties.disks:\n"
+    "        if disk.capacity >= (1024 * 1024 * 1024 * 100):\n"
+    "            set_pool(disk.name, 'pool02')\n";
+
+}  // namespace
+
+// batch01: "Migrate instances to target incus01 unless their OS version is CentOS, in which case
+// migrate them to incus02". Of batch01's matches only Cent OS 9 UEFI runs CentOS; the others keep
+// the batch default (the script sets nothing). Both spellings of the document agree.
+TEST(Placement, ReferenceDocument001Batch01OverItsInstances) {
+  const json batch01 = {{"name", "batch01"}, {"target", "incus01"}};
+  for (const char* script : {kBatch01Script, kBatch01EditedScript}) {
+    auto s = PlacementScript::compile(script);
+    std::map<std::string, std::string> targets;
+    for (const auto& v : kDoc001Vms) {
+      if (std::string(v.location).find("/Incus migrations/") == std::string::npos) continue;
+      PlacementResult r = s.place(doc_vm(v), batch01);
+      targets[v.location] = r.target.value_or("(default)");
+      EXPECT_TRUE(r.pools.empty() && r.networks.empty() && !r.project && r.log.empty());
+    }
+    EXPECT_EQ(targets, (std::map<std::string, std::string>{
+                           {"/vc01/vm/Incus migrations/Ubuntu 2404", "(default)"},
+                           {"/vc01/vm/Incus migrations/Debian Bookworm", "(default)"},
+                           {"/vc01/vm/Incus migrations/Cent OS 9 UEFI", "incus02"}}))
+        << script;
+  }
+  // Before the override Ubuntu 2404 had no OS version at all: the script must still run.
+  json no_os = doc_vm(kDoc001Vms[2]);
+  no_os["os_version"] = "";
+  EXPECT_FALSE(PlacementScript::compile(kBatch01Script).place(no_os, batch01).target);
+}
+
+// batch02: "place all volumes greater than 100G on storage pool pool02"; the script's >= puts a
+// volume of exactly 100 GiB there too, and one byte less stays on the default pool.
+TEST(Placement, ReferenceDocument001Batch02OverItsInstances) {
+  const json batch02 = {{"name", "batch02"}, {"target", "incus01"}};
+  auto s = PlacementScript::compile(kBatch02Script);
+  std::map<std::string, std::string> pools;
+  for (const auto& v : kDoc001Vms) {
+    PlacementResult r = s.place(doc_vm(v), batch02);
+    EXPECT_FALSE(r.target.has_value());
+    for (const auto& [disk, pool] : r.pools) pools[std::string(v.location) + ":" + disk] = pool;
+  }
+  EXPECT_EQ(pools, (std::map<std::string, std::string>{
+                       {"/vc01/vm/Incus migrations/Ubuntu 2404:disk0", "pool02"},
+                       {"/vc01/vm/other/CentOS9:disk0", "pool02"}}));
+}
+
+// Document 000 leaves placement_scriptlet empty: there is no script to compile, and compiling
+// one anyway says what is missing rather than placing silently (the daemon skips empty ones).
+TEST(Placement, ReferenceDocument000EmptyScriptlet) {
+  try {
+    PlacementScript::compile("");
+    FAIL() << "compiled";
+  } catch (const StarlarkError& e) {
+    EXPECT_STREQ(e.what(),
+                 "placement.star:1:1: script must define a function placement(instance, batch)");
+  }
+}
+
 TEST(Placement, AllBuiltinsAndJsonAccess) {
   auto s = PlacementScript::compile(
       "PREFIX = 'vm-'\n"
@@ -119,22 +229,26 @@ TEST(Placement, AllBuiltinsAndJsonAccess) {
 TEST(Placement, ValidationErrors) {
   EXPECT_EQ(place_error("def placement(instance, batch):\n  set_pool('nope', 'p')\n"),
             "placement.star:2:11: set_pool: instance \"CentOS9\" has no disk named \"nope\"");
-  EXPECT_EQ(place_error("def placement(instance, batch):\n  set_network('aa:bb', 'n', 'managed', '')\n"),
-            "placement.star:2:14: set_network: instance \"CentOS9\" has no NIC with hardware "
-            "address \"aa:bb\"");
   EXPECT_EQ(
-      place_error("def placement(instance, batch):\n  set_network('00:50:56:01:02:03', 'n', 'macvlan', '')\n"),
-      "placement.star:2:14: set_network: unknown nictype \"macvlan\" (want managed, bridged or physical)");
-  EXPECT_EQ(
-      place_error("def placement(instance, batch):\n  set_network('00:50:56:01:02:03', 'n', 'managed', '10')\n"),
-      "placement.star:2:14: set_network: a VLAN can only be set for bridged or physical NICs, not managed");
+      place_error("def placement(instance, batch):\n  set_network('aa:bb', 'n', 'managed', '')\n"),
+      "placement.star:2:14: set_network: instance \"CentOS9\" has no NIC with hardware "
+      "address \"aa:bb\"");
+  EXPECT_EQ(place_error("def placement(instance, batch):\n  set_network('00:50:56:01:02:03', 'n', "
+                        "'macvlan', '')\n"),
+            "placement.star:2:14: set_network: unknown nictype \"macvlan\" (want managed, bridged "
+            "or physical)");
+  EXPECT_EQ(place_error("def placement(instance, batch):\n  set_network('00:50:56:01:02:03', 'n', "
+                        "'managed', '10')\n"),
+            "placement.star:2:14: set_network: a VLAN can only be set for bridged or physical "
+            "NICs, not managed");
   EXPECT_EQ(place_error("def placement(instance, batch):\n  set_target('')\n"),
             "placement.star:2:13: set_target: name must not be empty");
   EXPECT_EQ(place_error("def placement(instance, batch):\n  set_target(1)\n"),
             "placement.star:2:13: set_target: for parameter name: got int, want string");
   // VLANs are fine on physical NICs, and may be given as ints.
   auto s = PlacementScript::compile(
-      "def placement(instance, batch):\n  set_network('00:50:56:01:02:03', 'uplink', 'physical', 30)\n");
+      "def placement(instance, batch):\n  set_network('00:50:56:01:02:03', 'uplink', 'physical', "
+      "30)\n");
   EXPECT_EQ(s.place(instance(), kBatch).networks.at("00:50:56:01:02:03").vlan, "30");
 }
 
@@ -164,12 +278,24 @@ TEST(Placement, CompileErrors) {
 TEST(Placement, RuntimeErrorsAndFrozenGlobals) {
   EXPECT_EQ(place_error("def placement(instance, batch):\n  x = instance.no_such_field\n"),
             "placement.star:2:16: instance has no .no_such_field field or method");
-  EXPECT_EQ(place_error("SEEN = []\ndef placement(instance, batch):\n  SEEN.append(instance.name)\n"),
-            "placement.star:3:14: cannot append to frozen list");
-  EXPECT_EQ(place_error("def placement(instance, batch):\n  fail('no target for', instance.name)\n"),
-            "placement.star:2:7: fail: no target for CentOS9");
+  EXPECT_EQ(
+      place_error("SEEN = []\ndef placement(instance, batch):\n  SEEN.append(instance.name)\n"),
+      "placement.star:3:14: cannot append to frozen list");
+  EXPECT_EQ(
+      place_error("def placement(instance, batch):\n  fail('no target for', instance.name)\n"),
+      "placement.star:2:7: fail: no target for CentOS9");
   EXPECT_EQ(place_error("def placement(instance, batch):\n  instance.disks.append(1)\n"),
             "placement.star:2:24: cannot append to frozen list");
+}
+
+// A typo in a field name must point at the field the user meant, never match silently.
+TEST(Placement, MisspeltFieldGetsAHint) {
+  EXPECT_EQ(place_error("def placement(instance, batch):\n  x = instance.os_verison\n"),
+            "placement.star:2:16: instance has no .os_verison field or method (did you mean "
+            ".os_version?)");
+  EXPECT_EQ(place_error("def placement(instance, batch):\n  x = instance.properties.disk\n"),
+            "placement.star:2:27: instance has no .disk field or method (did you mean "
+            ".disks?)");
 }
 
 TEST(Placement, StepBudgetPerCall) {
