@@ -1,49 +1,30 @@
 // /1.0/targets and /1.0/targets/{name}: list, get, create, update, delete.
-#include "orchestrator/api/api_error.h"
-#include "orchestrator/api/router.h"
+#include "orchestrator/api/named_collection.h"
 #include "orchestrator/api/target_json.h"
 
 namespace mm::api {
+namespace {
+
+struct Targets {
+  static constexpr const char* kNoun = "target";
+  static inline const std::string kPath = "/1.0/targets/";
+  static auto list(state::Store& store) { return store.list_targets(); }
+  static auto get(state::Store& store, const std::string& name) { return store.get_target(name); }
+  static auto create(state::Store& store, const state::TargetRecord& r) {
+    return store.create_target(r);
+  }
+  static auto update(state::Store& store, const std::string& name, const state::TargetRecord& r) {
+    return store.update_target(name, r);
+  }
+  static void remove(state::Store& store, const std::string& name) { store.delete_target(name); }
+  static auto parse(std::string_view body) { return parse_target(body); }
+  static auto to_json(const state::TargetRecord& r) { return target_to_json(r); }
+};
+
+}  // namespace
 
 Response handle_targets(const Request& req, const ParsedTarget& t, state::Store& store) {
-  const auto& s = t.segments;
-  if (s.size() == 2) {
-    if (req.method == "GET") {
-      const auto it = t.query.find("recursion");
-      const bool full = it != t.query.end() && it->second != "0" && !it->second.empty();
-      nlohmann::json out = nlohmann::json::array();
-      for (const auto& tgt : store.list_targets()) {
-        if (full) {
-          out.push_back(target_to_json(tgt));
-        } else {
-          out.push_back("/1.0/targets/" + encode_segment(tgt.name));
-        }
-      }
-      return sync_response(out);
-    }
-    if (req.method == "POST") {
-      const state::TargetRecord created = store.create_target(parse_target(req.body));
-      Response r = sync_response(target_to_json(created), 201);
-      r.headers.emplace_back("Location", "/1.0/targets/" + encode_segment(created.name));
-      return r;
-    }
-    return method_not_allowed("GET, POST");
-  }
-  if (s.size() != 3) throw ApiError(404, "not found");
-  const std::string& name = s[2];
-  if (req.method == "GET") {
-    auto tgt = store.get_target(name);
-    if (!tgt) throw ApiError(404, "target \"" + name + "\" not found");
-    return sync_response(target_to_json(*tgt));
-  }
-  if (req.method == "PUT") {
-    return sync_response(target_to_json(store.update_target(name, parse_target(req.body))));
-  }
-  if (req.method == "DELETE") {
-    store.delete_target(name);
-    return sync_response(nlohmann::json::object());
-  }
-  return method_not_allowed("GET, PUT, DELETE");
+  return handle_named_collection<Targets>(req, t, store);
 }
 
 }  // namespace mm::api

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "orchestrator/starlark/utf8.h"
+
 namespace mm::starlark {
 
 const char* tok_name(Tok t) {
@@ -99,24 +101,6 @@ bool is_reserved(const std::string& s) {
   for (const char* w : words)
     if (s == w) return true;
   return false;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 class Lexer {
@@ -501,7 +485,7 @@ class Lexer {
           i_ += n;
           if (v > 0x10FFFF || (v >= 0xD800 && v < 0xE000))
             error(p, "invalid Unicode code point in escape");
-          append_utf8(out, v);
+          utf8_append(out, v);
           break;
         }
         default:
