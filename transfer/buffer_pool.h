@@ -1,7 +1,8 @@
 #pragma once
-// All I/O buffers of a copy, allocated once at start-up: one anonymous mapping, pre-faulted (first
-// touch of fresh memory costs more than the copy itself), page-aligned for O_DIRECT, and registered
-// with the ring as fixed buffers when the kernel allows it.
+// All I/O buffers of a copy, allocated once at start-up: one anonymous mapping (on transparent huge
+// pages when it spans one), pre-faulted (first touch of fresh memory costs more than the copy
+// itself), page-aligned for O_DIRECT, and registered with the ring as fixed buffers when the kernel
+// allows it. The caller sizes it: a top-up asks only for what its change set can use (copier.cpp).
 #include <sys/uio.h>
 
 #include <cstddef>
@@ -35,7 +36,8 @@ class BufferPool {
  private:
   size_t count_;
   size_t buffer_size_;
-  unsigned char* base_ = nullptr;
+  unsigned char* map_base_ = nullptr;  // the mapping, as returned by mmap
+  unsigned char* base_ = nullptr;      // the first buffer (huge-page aligned in large pools)
   size_t mapped_ = 0;
   std::vector<int> free_;
   bool registered_ = false;

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "transfer/copy_plan.h"
 #include "transfer/disk_digest.h"
 
 namespace mm::transfer {
@@ -62,9 +63,10 @@ std::string serialize_checkpoint(const Checkpoint& c) {
       {"leaf_size", kLeafSize},
       {"target_was_fresh", c.target_was_fresh},
       {"done_offset", c.done_offset},
-      {"digest", {{"leaves", c.digest_leaves},
-                  {"segments", c.digest_segments_hex},
-                  {"open", c.digest_open_hex}}},
+      {"digest",
+       {{"leaves", c.digest_leaves},
+        {"segments", c.digest_segments_hex},
+        {"open", c.digest_open_hex}}},
   };
   const std::string body = j.dump();
   j["checksum"] = hash_hex(body);
@@ -112,10 +114,15 @@ Checkpoint parse_checkpoint(std::string_view text) {
   if (c.done_offset > c.identity.size) {
     throw CheckpointError("checkpoint: done_offset lies beyond the disk size");
   }
-  // The digest state must cover exactly the bytes below done_offset (leaf-aligned unless at the end).
+  // A copy's frontier moves by whole leaves, a top-up's by 4 KiB blocks (copy_plan.h): anything
+  // else was not written by this tool. Either way done_offset may be the end of a short last block.
+  const uint64_t align = c.identity.operation == "sync" ? kSyncAlign : kLeafSize;
+  if (c.done_offset % align != 0 && c.done_offset != c.identity.size) {
+    throw CheckpointError("checkpoint: done_offset is not a multiple of " + std::to_string(align));
+  }
+  // The digest state must cover exactly the leaves below done_offset (a top-up's is a placeholder).
   const uint64_t leaves = (c.done_offset + kLeafSize - 1) / kLeafSize;
-  if (c.digest_leaves != leaves ||
-      (c.done_offset % kLeafSize != 0 && c.done_offset != c.identity.size)) {
+  if (c.digest_leaves != leaves) {
     throw CheckpointError("checkpoint: digest state does not match done_offset");
   }
   try {
@@ -159,7 +166,8 @@ void store_checkpoint(const std::string& path, const Checkpoint& c) {
     throw std::system_error(errno, std::generic_category(), "renaming " + tmp);
   }
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);  // makes the rename itself durable
@@ -167,7 +175,8 @@ void store_checkpoint(const std::string& path, const Checkpoint& c) {
   }
 }
 
-void check_identity(const std::string& path, const Checkpoint& c, const CheckpointIdentity& wanted) {
+void check_identity(const std::string& path, const Checkpoint& c,
+                    const CheckpointIdentity& wanted) {
   if (c.identity == wanted) return;
   auto describe = [](const CheckpointIdentity& i) {
     return i.operation + " " + i.source + " -> " + i.target + " (" + std::to_string(i.size) +

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cassert>
 #include <cerrno>
-#include <cstring>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <type_traits>
 
@@ -38,7 +38,7 @@ std::string human_bytes(uint64_t n) {
   return buf;
 }
 
-// One planned operation travelling through the pipeline. Lives in a fixed ring (allocated at start).
+// One planned operation travelling through the pipeline. Lives in a fixed ring (made at start).
 struct Op {
   enum class Stage { kFree, kReading, kRetryWait, kWriting, kZeroing, kDone };
   PlannedOp planned;
@@ -78,8 +78,11 @@ class Copier final : public IoOwner {
     writer_ =
         open_target(target_ep_, *loop_, size_,
                     {opt_.connections, opt_.requests, opt_.target_is_zero, true, opt_.stream});
-    const unsigned buffers = std::min(reader_->max_in_flight(), writer_->max_in_flight());
-    pool_ = std::make_unique<BufferPool>(buffers, opt_.request_size);
+    align_ = opt_.only_extents ? kSyncAlign : kLeafSize;
+    unsigned buffers = std::min(reader_->max_in_flight(), writer_->max_in_flight());
+    uint64_t buffer_size = opt_.request_size;
+    if (opt_.only_extents) size_pool_for_change_set(&buffers, &buffer_size);
+    pool_ = std::make_unique<BufferPool>(buffers, buffer_size);
     pool_->register_with(*loop_);
     // Zero ranges hold no buffer, so the ring has room for them beyond the data requests.
     ops_.resize(buffers + 64);
@@ -113,7 +116,8 @@ class Copier final : public IoOwner {
         report_.bytes_changed += e.length;
       }
     }
-    planner_ = std::make_unique<CopyPlanner>(*reader_, frontier_, opt_.request_size, only, limited);
+    planner_ = std::make_unique<CopyPlanner>(*reader_, frontier_, opt_.request_size, only, limited,
+                                             align_);
     total_this_run_ = limited ? report_.bytes_changed : size_ - frontier_;
     last_checkpoint_at_ = Clock::now();
     last_progress_ = Clock::now() - std::chrono::seconds(1);
@@ -153,6 +157,20 @@ class Copier final : public IoOwner {
   void io_done(IoRequest& req) override { ready_.push_back(&req); }
 
  private:
+  // A top-up never has more reads in flight than it has requests, nor a read longer than its
+  // longest extent: a small change set pre-faults (and pins) a small pool, so it starts at once.
+  void size_pool_for_change_set(unsigned* buffers, uint64_t* buffer_size) const {
+    uint64_t requests = 0, longest = 0;
+    for (const auto& e : align_extents(*opt_.only_extents, align_, size_)) {
+      requests += (e.length + opt_.request_size - 1) / opt_.request_size;
+      longest = std::max(longest, e.length);
+    }
+    *buffers = static_cast<unsigned>(std::clamp<uint64_t>(requests, 1, *buffers));
+    // Whole pages, at least one block (an empty change set still gets one buffer).
+    *buffer_size = std::clamp<uint64_t>((longest + kSyncAlign - 1) / kSyncAlign * kSyncAlign,
+                                        kSyncAlign, *buffer_size);
+  }
+
   void wait_for_flush() {
     while (flush_in_flight_) {
       writer_->tick();
@@ -181,7 +199,8 @@ class Copier final : public IoOwner {
     for (size_t i = 0, idx = head_; i < in_ring_; ++i, idx = (idx + 1) % ops_.size()) {
       const Op& op = ops_[idx];
       if (op.stage == Op::Stage::kRetryWait) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(op.retry_at - Clock::now());
+        auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(op.retry_at - Clock::now());
         wait = std::max(std::chrono::milliseconds(1), std::min(wait, left));
       }
     }
@@ -421,8 +440,8 @@ class Copier final : public IoOwner {
   void flush_done() {
     flush_in_flight_ = false;
     if (flush_io_.error != 0) {
-      fail("flushing the target " + writer_->describe() + " failed: " +
-           std::strerror(flush_io_.error));
+      fail("flushing the target " + writer_->describe() +
+           " failed: " + std::strerror(flush_io_.error));
     }
     last_checkpoint_at_ = Clock::now();
     if (opt_.checkpoint_path.empty()) return;
@@ -455,6 +474,7 @@ class Copier final : public IoOwner {
   std::unique_ptr<CopyPlanner> planner_;
   std::unique_ptr<DigestAccumulator> digest_;
   uint64_t size_ = 0;
+  uint64_t align_ = kLeafSize;  // of planned operations, hence of the frontier
 
   std::vector<Op> ops_;
   size_t head_ = 0;

@@ -8,28 +8,50 @@
 namespace mm::transfer {
 namespace {
 
-uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
-uint64_t round_down(uint64_t v, uint64_t a) { return v / a * a; }
+uint64_t round_up(uint64_t v, uint64_t a) {
+  return (v + a - 1) / a * a;
+}
+uint64_t round_down(uint64_t v, uint64_t a) {
+  return v / a * a;
+}
 
 }  // namespace
 
+std::vector<cbt::Extent> align_extents(std::vector<cbt::Extent> extents, uint64_t align,
+                                       uint64_t size) {
+  for (auto& e : extents) {
+    const uint64_t end = std::min(size, round_up(e.offset + e.length, align));
+    e.offset = std::min(size, round_down(e.offset, align));
+    e.length = end > e.offset ? end - e.offset : 0;
+  }
+  std::sort(extents.begin(), extents.end(),
+            [](const cbt::Extent& a, const cbt::Extent& b) { return a.offset < b.offset; });
+  // Merged, neighbours become one run of requests instead of two short ones.
+  std::vector<cbt::Extent> merged;
+  for (const auto& e : extents) {
+    if (e.length == 0) continue;
+    if (!merged.empty() && e.offset <= merged.back().end()) {
+      merged.back().length = std::max(merged.back().end(), e.end()) - merged.back().offset;
+    } else {
+      merged.push_back(e);
+    }
+  }
+  return merged;
+}
+
 CopyPlanner::CopyPlanner(SourceReader& source, uint64_t start, uint64_t request_size,
-                         std::vector<cbt::Extent> only, bool limit_to_only)
+                         std::vector<cbt::Extent> only, bool limit_to_only, uint64_t align)
     : source_(source),
       size_(source.size()),
       request_size_(request_size),
+      align_(align),
       pos_(start),
       mapped_to_(start),
-      only_(std::move(only)),
+      only_(align_extents(std::move(only), align, size_)),
       limit_to_only_(limit_to_only) {
-  assert(start % kLeafSize == 0 || start == size_);
-  assert(request_size % kLeafSize == 0 && request_size > 0);
-  // Widen the selection to whole leaves: a leaf is the unit that is read, hashed and written.
-  for (auto& e : only_) {
-    const uint64_t end = std::min(size_, round_up(e.offset + e.length, kLeafSize));
-    e.offset = round_down(e.offset, kLeafSize);
-    e.length = end > e.offset ? end - e.offset : 0;
-  }
+  assert(align > 0 && (align & (align - 1)) == 0 && kLeafSize % align == 0);
+  assert(start % align == 0 || start == size_);
+  assert(request_size % align == 0 && request_size > 0);
 }
 
 void CopyPlanner::map_next_window() {
@@ -40,9 +62,9 @@ void CopyPlanner::map_next_window() {
   auto flush_run = [&] {
     if (!in_run) return;
     in_run = false;
-    // Only whole leaves count as zero (the disk's last leaf may be short).
-    const uint64_t s = round_up(run_start, kLeafSize);
-    const uint64_t e = run_end == size_ ? size_ : round_down(run_end, kLeafSize);
+    // Only whole aligned blocks count as zero (the disk's last one may be short).
+    const uint64_t s = round_up(run_start, align_);
+    const uint64_t e = run_end == size_ ? size_ : round_down(run_end, align_);
     if (e > s) zero_runs_.push_back({s, e - s});
   };
   source_.map(from, to - from, [&](uint64_t off, uint64_t len, bool zero) {

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 namespace mm::transfer {
 namespace {
@@ -19,33 +21,91 @@ bool is_connection_error(int err) {
          err == ECONNABORTED;
 }
 
+std::string last_nbd_error(const char* fallback = "unknown error") {
+  const char* e = nbd_get_error();
+  return e != nullptr ? e : fallback;
+}
+
+nbd_handle* create_handle(bool want_allocation_map) {
+  nbd_handle* h = nbd_create();
+  if (h == nullptr) throw std::runtime_error("libnbd: " + last_nbd_error());
+  nbd_set_pread_initialize(h, false);  // our buffers are overwritten by the read; no memset
+  if (want_allocation_map) nbd_add_meta_context(h, LIBNBD_CONTEXT_BASE_ALLOCATION);
+  return h;
+}
+
+// Drives the handshakes of `handles` (each started with nbd_aio_connect_uri) together, polling
+// every socket at once as nbd_poll does for one, until each is ready or failed or `timeout_ms`
+// passed. `why` holds, per handle, an empty string while it is fine (on return: ready), else why
+// it is not.
+void finish_handshakes(const std::vector<nbd_handle*>& handles, int timeout_ms,
+                       std::vector<std::string>& why) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::vector<pollfd> fds;
+  std::vector<size_t> which;
+  for (;;) {
+    fds.clear();
+    which.clear();
+    for (size_t i = 0; i < handles.size(); ++i) {
+      if (!why[i].empty() || !nbd_aio_is_connecting(handles[i])) continue;
+      const unsigned dir = nbd_aio_get_direction(handles[i]);
+      const short events = static_cast<short>(((dir & LIBNBD_AIO_DIRECTION_READ) ? POLLIN : 0) |
+                                              ((dir & LIBNBD_AIO_DIRECTION_WRITE) ? POLLOUT : 0));
+      fds.push_back({nbd_aio_get_fd(handles[i]), events, 0});
+      which.push_back(i);
+    }
+    if (fds.empty()) break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      for (size_t i : which) {
+        why[i] = "the handshake did not finish within " + std::to_string(timeout_ms) + " ms";
+      }
+      break;
+    }
+    const int n = ::poll(fds.data(), fds.size(), static_cast<int>(left.count()));
+    if (n < 0 && errno != EINTR) {
+      for (size_t i : which) why[i] = std::string("poll: ") + std::strerror(errno);
+      break;
+    }
+    for (size_t k = 0; n > 0 && k < fds.size(); ++k) {
+      nbd_handle* h = handles[which[k]];
+      int rc = 0;
+      if (fds[k].revents & (POLLIN | POLLHUP)) {
+        rc = nbd_aio_notify_read(h);
+      } else if (fds[k].revents & POLLOUT) {
+        rc = nbd_aio_notify_write(h);
+      } else if (fds[k].revents & (POLLERR | POLLNVAL)) {
+        why[which[k]] = "the server closed the socket";
+        continue;
+      }
+      if (rc == -1) why[which[k]] = last_nbd_error();
+    }
+  }
+  for (size_t i = 0; i < handles.size(); ++i) {
+    if (why[i].empty() && !nbd_aio_is_ready(handles[i])) {
+      why[i] = last_nbd_error("the server closed the connection");
+    }
+  }
+}
+
 }  // namespace
 
 nbd_handle* nbd_open(const std::string& uri, bool want_allocation_map, const std::string& what,
                      int timeout_ms) {
-  nbd_handle* h = nbd_create();
-  if (h == nullptr) throw std::runtime_error(std::string("libnbd: ") + nbd_get_error());
-  nbd_set_pread_initialize(h, false);  // our buffers are overwritten by the read; no memset
-  if (want_allocation_map) nbd_add_meta_context(h, LIBNBD_CONTEXT_BASE_ALLOCATION);
+  nbd_handle* h = create_handle(want_allocation_map);
   auto fail = [&](const std::string& err) {
     nbd_close(h);
     throw std::runtime_error("cannot connect to the " + what + " " + uri + ": " + err);
   };
   if (timeout_ms < 0) {
-    if (nbd_connect_uri(h, uri.c_str()) == -1) fail(nbd_get_error() ? nbd_get_error() : "unknown error");
+    if (nbd_connect_uri(h, uri.c_str()) == -1) fail(last_nbd_error());
     return h;
   }
-  if (nbd_aio_connect_uri(h, uri.c_str()) == -1) fail(nbd_get_error() ? nbd_get_error() : "unknown error");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (nbd_aio_is_connecting(h)) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) fail("the handshake did not finish within " + std::to_string(timeout_ms) + " ms");
-    if (nbd_poll(h, static_cast<int>(left.count())) == -1) {
-      fail(nbd_get_error() ? nbd_get_error() : "unknown error");
-    }
-  }
-  if (!nbd_aio_is_ready(h)) fail(nbd_get_error() ? nbd_get_error() : "the server closed the connection");
+  if (nbd_aio_connect_uri(h, uri.c_str()) == -1) fail(last_nbd_error());
+  std::vector<std::string> why(1);
+  finish_handshakes({h}, timeout_ms, why);
+  if (!why[0].empty()) fail(why[0]);
   return h;
 }
 
@@ -67,24 +127,44 @@ NbdConnections::NbdConnections(EventLoop& loop, std::string uri, unsigned wanted
   info_.base_allocation = nbd_can_meta_context(first, LIBNBD_CONTEXT_BASE_ALLOCATION) == 1;
   // Several connections are safe only when the server says their views are consistent.
   const unsigned n = info_.multi_conn ? std::max(1u, wanted) : 1u;
-  for (unsigned i = 0; i < n; ++i) {
-    nbd_handle* h = first;
-    if (i > 0) {
-      try {
-        h = nbd_open(uri_, true, what_, kExtraConnectionTimeoutMs);
-      } catch (const std::exception& e) {
-        notice_ = "the " + what_ + " accepted " + std::to_string(i) + " of " + std::to_string(n) +
-                  " connections (" + e.what() + "); continuing with " + std::to_string(i);
-        break;
-      }
+  // The others shake hands at the same time: one round trip instead of n - 1.
+  std::vector<nbd_handle*> handles{first};
+  std::vector<std::string> why(n);  // why[0]: the first handle is ready
+  try {
+    for (unsigned i = 1; i < n; ++i) {
+      handles.push_back(create_handle(true));
+      if (nbd_aio_connect_uri(handles[i], uri_.c_str()) == -1) why[i] = last_nbd_error();
+    }
+  } catch (...) {
+    for (nbd_handle* h : handles) nbd_close(h);
+    throw;
+  }
+  finish_handshakes(handles, kExtraConnectionTimeoutMs, why);
+  std::string first_failure;
+  for (size_t i = 0; i < handles.size(); ++i) {
+    if (!why[i].empty()) {
+      nbd_close(handles[i]);
+      continue;
     }
     auto c = std::make_unique<Conn>();
     c->owner = this;
-    c->h = h;
+    c->h = handles[i];
     c->in.conn = c->out.conn = c.get();
     c->out.for_write = true;
     c->backoff = std::make_unique<LoopTimer>(loop_);
     conns_.push_back(std::move(c));
+  }
+  for (const std::string& w : why) {
+    if (!w.empty()) {
+      first_failure = w;
+      break;
+    }
+  }
+  if (conns_.size() < n) {
+    const std::string got = std::to_string(conns_.size());
+    notice_ = "the " + what_ + " accepted " + got + " of " + std::to_string(n) + " connections (" +
+              "cannot connect to the " + what_ + " " + uri_ + ": " + first_failure +
+              "); continuing with " + got;
   }
 }
 
@@ -116,7 +196,8 @@ void NbdConnections::submit(Command cmd, IoRequest& req) {
   *p = Pending{cmd, &req, nullptr, 0};
   Conn* best = nullptr;
   for (auto& c : conns_) {
-    if (!c->dead && (best == nullptr || c->in_flight.size() < best->in_flight.size())) best = c.get();
+    if (!c->dead && (best == nullptr || c->in_flight.size() < best->in_flight.size()))
+      best = c.get();
   }
   if (best == nullptr) {
     waiting_.push_back(p);
@@ -180,7 +261,8 @@ void NbdConnections::Poller::on_completion(int result, uint32_t) {
     rc = nbd_aio_notify_read(conn->h);
   }
   if (rc == -1 || nbd_aio_is_dead(conn->h) || nbd_aio_is_closed(conn->h)) {
-    conn->owner->last_error_ = nbd_get_error() ? nbd_get_error() : "connection closed by the server";
+    conn->owner->last_error_ =
+        nbd_get_error() ? nbd_get_error() : "connection closed by the server";
   }
 }
 
@@ -206,7 +288,8 @@ void NbdConnections::mark_dead(Conn& c, const std::string& why) {
   c.dead = true;
   ++c.generation;  // late poll completions of the old socket are ignored
   for (Poller* poller : {&c.in, &c.out}) {
-    if (poller->armed) io_uring_prep_poll_remove(loop_.prepare(nullptr), reinterpret_cast<__u64>(poller));
+    if (poller->armed)
+      io_uring_prep_poll_remove(loop_.prepare(nullptr), reinterpret_cast<__u64>(poller));
   }
   c.closing = true;
   nbd_close(c.h);

@@ -76,6 +76,33 @@ TEST(Checkpoint, RefusesAnotherTransfer) {
   EXPECT_THROW(check_identity("cp.json", c, other), CheckpointError);
 }
 
+// A top-up's frontier moves by 4 KiB blocks (its digest is a placeholder), a copy's by 64 KiB
+// leaves.
+Checkpoint sync_at(uint64_t done_offset) {
+  Checkpoint c;
+  c.identity = {"sync", "nbd+unix:///?socket=/s", "/var/lib/disk.img", 10 * kLeafSize + 5, "ab12"};
+  c.done_offset = done_offset;
+  DigestAccumulator acc(c.identity.size);
+  acc.add_zero_leaves((done_offset + kLeafSize - 1) / kLeafSize);
+  c.digest_leaves = acc.leaves_done();
+  c.digest_segments_hex = acc.save_segments_hex();
+  c.digest_open_hex = acc.save_open_leaves_hex();
+  return c;
+}
+
+TEST(Checkpoint, ASyncFrontierIs4KiBAlignedACopyFrontierLeafAligned) {
+  const uint64_t inside_a_leaf = 3 * kLeafSize + 12 * 1024;
+  EXPECT_EQ(parse_checkpoint(serialize_checkpoint(sync_at(inside_a_leaf))).done_offset,
+            inside_a_leaf);
+  EXPECT_EQ(parse_checkpoint(serialize_checkpoint(sync_at(10 * kLeafSize + 5))).done_offset,
+            10 * kLeafSize + 5);  // the end of the disk
+  expect_rejected(serialize_checkpoint(sync_at(inside_a_leaf + 512)), "not a multiple of 4096");
+  Checkpoint copy = sync_at(inside_a_leaf);
+  copy.identity.operation = "copy";
+  copy.identity.change_set.clear();
+  expect_rejected(serialize_checkpoint(copy), "not a multiple of 65536");
+}
+
 }  // namespace
 }  // namespace mm::transfer
 

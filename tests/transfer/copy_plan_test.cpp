@@ -17,7 +17,8 @@ constexpr uint64_t kMiB = 1024 * kKiB;
 // A disk whose map is given as (offset -> length) of data runs; everything else reads as zero.
 class MappedDisk : public SourceReader {
  public:
-  MappedDisk(uint64_t size, std::map<uint64_t, uint64_t> data) : size_(size), data_(std::move(data)) {}
+  MappedDisk(uint64_t size, std::map<uint64_t, uint64_t> data)
+      : size_(size), data_(std::move(data)) {}
   uint64_t size() const override { return size_; }
   void map(uint64_t offset, uint64_t length, const ExtentVisitor& visit) override {
     ++map_calls;
@@ -149,7 +150,8 @@ TEST(CopyPlan, OnlyExtentsLimitATopUpToWholeLeaves) {
     EXPECT_EQ(op.offset % kLeafSize, 0u);
     covered += op.length;
     const bool in_first = op.offset >= 1 * kMiB && op.offset + op.length <= 1 * kMiB + kLeafSize;
-    const bool in_second = op.offset >= 8 * kMiB && op.offset + op.length <= 8 * kMiB + 3 * kLeafSize;
+    const bool in_second =
+        op.offset >= 8 * kMiB && op.offset + op.length <= 8 * kMiB + 3 * kLeafSize;
     EXPECT_TRUE(in_first || in_second) << op.offset << "+" << op.length;
   }
   EXPECT_EQ(covered, 4 * kLeafSize);
@@ -167,6 +169,58 @@ TEST(CopyPlan, OnlyExtentsOverZeroesBecomeZeroOps) {
     zeroed += op.length;
   }
   EXPECT_EQ(zeroed, 2 * kLeafSize);
+}
+
+TEST(CopyPlan, AlignExtentsWidensSortsAndMerges) {
+  // Out of order, overlapping, touching once widened, one reaching past the end, one empty.
+  const std::vector<cbt::Extent> in = {
+      {20 * kKiB, 1}, {4 * kKiB + 1, 100}, {8 * kKiB, 4 * kKiB}, {0, 0}, {40 * kKiB - 10, 100}};
+  const auto out = align_extents(in, kSyncAlign, 42 * kKiB);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0], (cbt::Extent{4 * kKiB, 8 * kKiB}));  // [4K,8K) and [8K,12K) touch: one run
+  EXPECT_EQ(out[1], (cbt::Extent{20 * kKiB, 4 * kKiB}));
+  EXPECT_EQ(out[2], (cbt::Extent{36 * kKiB, 6 * kKiB}));  // clamped at the disk's end
+}
+
+TEST(CopyPlan, ATopUpAlignedTo4KiBMovesOnlyTheChangedBlocks) {
+  // The widening to 64 KiB leaves serves the digest, which a top-up does not compute: at 4 KiB,
+  // a 4 KiB change costs 4 KiB, not 64.
+  MappedDisk disk(16 * kMiB, {{0, 12 * kMiB}});
+  std::vector<cbt::Extent> only = {{1 * kMiB + 4 * kKiB, 4 * kKiB},
+                                   {2 * kMiB + 100, 10},  // unaligned: widens to its 4 KiB block
+                                   {3 * kMiB, 600 * kKiB},
+                                   {12 * kMiB - 8 * kKiB, 16 * kKiB}};  // half data, half zero
+  CopyPlanner planner(disk, 0, 256 * kKiB, only, true, kSyncAlign);
+  const auto ops = plan_all(planner);
+  uint64_t data = 0, zero = 0;
+  for (const PlannedOp& op : ops) {
+    EXPECT_EQ(op.offset % kSyncAlign, 0u);
+    EXPECT_EQ(op.length % kSyncAlign, 0u);
+    EXPECT_LE(op.length, 256 * kKiB);
+    (op.kind == PlannedOp::Kind::kData ? data : zero) += op.length;
+  }
+  EXPECT_EQ(data, 4 * kKiB + 4 * kKiB + 600 * kKiB + 8 * kKiB);
+  EXPECT_EQ(zero, 8 * kKiB);
+  ASSERT_FALSE(ops.empty());
+  EXPECT_EQ(ops.front().offset, 1 * kMiB + 4 * kKiB);
+  EXPECT_EQ(ops.back().offset + ops.back().length, 12 * kMiB + 8 * kKiB);
+}
+
+TEST(CopyPlan, ATopUpResumesInsideAnAreaAtA4KiBFrontier) {
+  // A checkpoint of a top-up may fall inside a changed area, on any 4 KiB block: the resumed plan
+  // starts exactly there and skips every area below it.
+  MappedDisk disk(8 * kMiB, {{0, 8 * kMiB}});
+  std::vector<cbt::Extent> only = {
+      {4 * kKiB, 8 * kKiB}, {1 * kMiB, 300 * kKiB}, {5 * kMiB, 4 * kKiB}};
+  const uint64_t frontier = 1 * kMiB + 36 * kKiB;
+  CopyPlanner planner(disk, frontier, 256 * kKiB, only, true, kSyncAlign);
+  const auto ops = plan_all(planner);
+  ASSERT_FALSE(ops.empty());
+  EXPECT_EQ(ops.front().offset, frontier);
+  uint64_t covered = 0;
+  for (const PlannedOp& op : ops) covered += op.length;
+  EXPECT_EQ(covered, (1 * kMiB + 300 * kKiB - frontier) + 4 * kKiB);
+  EXPECT_EQ(ops.back().offset, 5 * kMiB);
 }
 
 }  // namespace

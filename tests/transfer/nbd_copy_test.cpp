@@ -37,8 +37,10 @@ TEST(NbdCopy, Qcow2ThroughQemuNbdMatchesQemuImg) {
   const std::string qcow = dir.file("disk.qcow2");
   must_run("qemu-img create -q -f qcow2 " + qcow + " 40M");
   // Data, an explicit zero cluster over data, an unaligned write near the end.
-  must_run("qemu-io -f qcow2 -c 'write -P 0xab 1M 3M' -c 'write -P 0x11 9M 64k' -c 'write -z 2M 1M'"
-           " -c 'write -P 0x5c 40955k 1k' " + qcow + " >/dev/null");
+  must_run(
+      "qemu-io -f qcow2 -c 'write -P 0xab 1M 3M' -c 'write -P 0x11 9M 64k' -c 'write -z 2M 1M'"
+      " -c 'write -P 0x5c 40955k 1k' " +
+      qcow + " >/dev/null");
   NbdServer src = NbdServer::qemu_nbd(dir, "src", "-f qcow2 -r " + qcow);
   const ToolRun r = run_tool("copy " + src.uri() + " file:" + dir.file("mine.img") + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -59,12 +61,14 @@ TEST(NbdCopy, SizeThatIsNoMultipleOfASectorCopiesExactly) {
 
 TEST(NbdCopy, NbdExportAsTargetWithSeveralConnections) {
   TempDir dir;
-  must_run("nbdkit --exit-with-parent -U - sparse-random size=48M percent=50 seed=5 --run "
-           "'nbdcopy \"$uri\" " + dir.file("src.img") + "'");
+  must_run(
+      "nbdkit --exit-with-parent -U - sparse-random size=48M percent=50 seed=5 --run "
+      "'nbdcopy \"$uri\" " +
+      dir.file("src.img") + "'");
   // The memory plugin allows multi-conn, so all four connections are used for writing.
   NbdServer dst = NbdServer::nbdkit(dir, "dst", "memory size=48M");
-  const ToolRun r = run_tool("copy " + dir.file("src.img") + " '" + dst.uri() +
-                             "' --connections 4 --json");
+  const ToolRun r =
+      run_tool("copy " + dir.file("src.img") + " '" + dst.uri() + "' --connections 4 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   must_run("nbdcopy '" + dst.uri() + "' " + dir.file("back.img"));
   EXPECT_EQ(differences(dir.file("src.img"), dir.file("back.img")), "");
@@ -103,10 +107,23 @@ TEST(NbdCopy, BadArgumentsAreUsageErrors) {
 
 TEST(NbdCopy, UnreachableServerFailsWithTheAddress) {
   TempDir dir;
-  const ToolRun r = run_tool("copy 'nbd+unix:///?socket=" + dir.file("none.sock") + "' " +
-                             dir.file("x.img"));
+  const ToolRun r =
+      run_tool("copy 'nbd+unix:///?socket=" + dir.file("none.sock") + "' " + dir.file("x.img"));
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("none.sock"), std::string::npos) << r.err;
+}
+
+TEST(NbdCopy, ServerThatRefusesSomeConnectionsIsCopiedOverThoseItAccepted) {
+  // The extra connections shake hands together (nbd_connections.cpp); the limit filter lets two
+  // clients in and refuses the others: the copy goes on over the two and says so once.
+  TempDir dir;
+  NbdServer src = NbdServer::nbdkit(
+      dir, "src", "--filter=limit sparse-random size=16M percent=50 seed=4 limit=2");
+  const ToolRun r = run_tool("copy " + src.uri() + " " + dir.file("mine.img") + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("accepted 2 of 4 connections"), std::string::npos) << r.err;
+  must_run("nbdcopy '" + src.uri() + "' " + dir.file("theirs.img"));
+  EXPECT_EQ(differences(dir.file("mine.img"), dir.file("theirs.img")), "");
 }
 
 }  // namespace
