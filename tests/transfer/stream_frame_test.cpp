@@ -154,6 +154,32 @@ TEST(StreamFrame, HelloWelcomeAndVersionNegotiation) {
   EXPECT_TRUE(wback.target_reads_as_zero);
 }
 
+TEST(StreamFrame, PingCarriesTheStallTimeoutAndNothingElse) {
+  const auto bytes = encode_control(FrameType::kPing, 60000);
+  ASSERT_EQ(bytes.size(), kHeaderSize);
+  const FrameHeader h = decode_header(bytes);
+  EXPECT_EQ(h.type, FrameType::kPing);
+  EXPECT_EQ(h.seq, 60000u);
+  auto with_offset = bytes;
+  with_offset[20] = 1;
+  EXPECT_THROW(decode_header(with_offset), FrameError);
+  auto with_flags = bytes;
+  with_flags[5] = 1;
+  EXPECT_THROW(decode_header(with_flags), FrameError);
+  auto with_payload = bytes;
+  with_payload[8] = 4;
+  EXPECT_THROW(decode_header(with_payload), FrameError);
+}
+
+TEST(StreamFrame, AVersionOneSenderNegotiatesVersionOne) {
+  Hello old;
+  old.version_min = 1;
+  old.version_max = 1;
+  EXPECT_EQ(negotiate_version(old), 1);
+  Hello current;
+  EXPECT_EQ(negotiate_version(current), kVersionPing);
+}
+
 TEST(StreamFrame, ErrorTextIsSanitised) {
   const auto bytes = encode_error("bad \x1b[31mthing\n");
   EXPECT_EQ(

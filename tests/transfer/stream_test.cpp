@@ -2,12 +2,8 @@
 // over TLS on loopback. Disks of every shape arrive identical; a peer with the wrong certificate is
 // refused by either side; a damaged frame ends the stream with nothing of it written; a link cut
 // mid-transfer, and a receiver killed and restarted mid-transfer, both resume and finish.
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +15,7 @@
 #include <thread>
 
 #include "tests/support/servers.h"
+#include "tests/transfer/stream_relay.h"
 #include "transfer/stream/frame.h"
 #include "transfer/stream/tls.h"
 
@@ -79,14 +76,14 @@ class StreamTest : public ::testing::Test {
 
   // Starts `mm-transfer receive` as b, trusting `trust`, and waits until it listens.
   Receiver start_receiver(const std::string& target, const std::string& trust, uint16_t port = 0,
-                          const std::string& name = "recv") {
+                          const std::string& name = "recv", const std::string& extra = "") {
     Receiver r;
     r.log = dir.file(name + ".log");
     r.report = dir.file(name + ".json");
     r.process = std::make_unique<test::BackgroundProcess>(
         "exec " + test::mm_transfer() + " receive --listen 127.0.0.1:" + std::to_string(port) +
             " --target " + target + " --tls-cert " + dir.file("b.crt") + " --tls-key " +
-            dir.file("b.key") + " --trust " + trust + " --json > " + r.report,
+            dir.file("b.key") + " --trust " + trust + " " + extra + " --json > " + r.report,
         r.log);
     for (int i = 0; i < 400 && r.port == 0; ++i) {
       const std::string text = slurp(r.log);
@@ -101,6 +98,18 @@ class StreamTest : public ::testing::Test {
     return r;
   }
 
+  // The sender as a, in the background: copy SRC to mmt://127.0.0.1:PORT.
+  std::unique_ptr<test::BackgroundProcess> start_sender(const std::string& src, uint16_t port,
+                                                        const std::string& extra,
+                                                        const std::string& name) {
+    return std::make_unique<test::BackgroundProcess>(
+        "exec " + test::mm_transfer() + " copy " + src +
+            " mmt://127.0.0.1:" + std::to_string(port) + " --tls-cert " + dir.file("a.crt") +
+            " --tls-key " + dir.file("a.key") + " --trust " + fp_b + " --json " + extra + " > " +
+            dir.file(name + ".json"),
+        dir.file(name + ".log"));
+  }
+
   // The sender as a: copy or sync SRC to mmt://127.0.0.1:PORT.
   test::CommandResult send(const std::string& args_before_target, uint16_t port,
                            const std::string& trust, const std::string& extra = "") {
@@ -110,8 +119,12 @@ class StreamTest : public ::testing::Test {
                              trust + " --json " + extra);
   }
 
+  // Called once the sender has returned: the receiver, done too, exits 0 at once.
   nlohmann::json finished(Receiver& r) {
+    const auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(r.process->wait(), 0) << slurp(r.log);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2))
+        << "the receiver lingered after the transfer";
     return nlohmann::json::parse(slurp(r.report), nullptr, false);
   }
 
@@ -216,23 +229,29 @@ class RawSender {
   void send(const std::vector<uint8_t>& bytes) {
     ms::asio::write(*stream_, ms::asio::buffer(bytes));
   }
+  // The next frame that is not a ping.
   ms::RawFrame receive() {
-    ms::RawFrame f;
-    uint8_t header[ms::kHeaderSize];
-    ms::asio::read(*stream_, ms::asio::buffer(header));
-    f.header = ms::decode_header({header, ms::kHeaderSize});
-    f.payload.resize(f.header.payload_length);
-    if (!f.payload.empty()) ms::asio::read(*stream_, ms::asio::buffer(f.payload));
-    return f;
+    while (true) {
+      ms::RawFrame f;
+      uint8_t header[ms::kHeaderSize];
+      ms::asio::read(*stream_, ms::asio::buffer(header));
+      f.header = ms::decode_header({header, ms::kHeaderSize});
+      f.payload.resize(f.header.payload_length);
+      if (!f.payload.empty()) ms::asio::read(*stream_, ms::asio::buffer(f.payload));
+      if (f.header.type != ms::FrameType::kPing) return f;
+      ++pings;
+    }
   }
-  ms::Welcome hello(uint64_t size) {
+  ms::Welcome hello(uint64_t size, uint16_t version_max = ms::kVersionMax) {
     ms::Hello h;
+    h.version_max = version_max;
     h.disk_size = size;
     h.session[0] = 1;
     send(ms::encode_hello(h));
     const ms::RawFrame f = receive();
     return ms::decode_welcome(f.header, f.payload);
   }
+  uint64_t pings = 0;
 
  private:
   ms::asio::io_context io_;
@@ -299,82 +318,29 @@ TEST_F(StreamTest, DamagedFramesEndTheStreamAndNothingOfThemIsWritten) {
   }
 }
 
-// A TCP relay between sender and receiver that can cut the link, or hold it, after N bytes sent.
-class Relay {
- public:
-  explicit Relay(uint16_t upstream) : upstream_(upstream) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(::listen(listen_fd_, 8), 0);
-    socklen_t len = sizeof a;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { run(); });
-  }
-  ~Relay() {
-    stop_ = true;
-    thread_.join();
-    ::close(listen_fd_);
-  }
-  uint16_t port() const { return port_; }
-  // The first connection is cut (closed both ways) once `bytes` went from the sender.
-  void cut_after(uint64_t bytes) { cut_after_ = bytes; }
-  // The first connection stops carrying the sender's bytes after `bytes`, until it is closed.
-  void hold_after(uint64_t bytes) { hold_after_ = bytes; }
-  bool holding() const { return holding_; }
-  uint64_t connections() const { return connections_; }
-
- private:
-  void run() {
-    while (!stop_) {
-      pollfd p{listen_fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (client < 0) continue;
-      ++connections_;
-      const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      a.sin_port = htons(upstream_);
-      if (::connect(server, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-        relay(client, server, connections_ == 1);
-      }
-      ::close(server);
-      ::close(client);
+// Version negotiation: a sender that speaks only version 1 gets version 1, and no pings (a frame
+// type it would not know); one that speaks 2 is told the receiver's stall timeout by a ping.
+TEST_F(StreamTest, AVersionOneSenderGetsNoPings) {
+  for (const uint16_t version : {uint16_t{1}, uint16_t{2}}) {
+    SCOPED_TRACE(version);
+    const std::string target = dir.file("t" + std::to_string(version) + ".img");
+    Receiver r =
+        start_receiver(target, fp_a, 0, "recv" + std::to_string(version), "--stall-timeout 400ms");
+    RawSender sender(dir.file("a.crt"), dir.file("a.key"), fp_b, r.port);
+    EXPECT_EQ(sender.hello(kMiB, version).version, version);
+    if (version == 2) {
+      sender.send(ms::encode_control(ms::FrameType::kPing, 60000));  // keep the receiver content
     }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    sender.send(ms::encode_control(ms::FrameType::kEnd, 0));
+    const ms::RawFrame ack = sender.receive();
+    EXPECT_EQ(ack.header.type, ms::FrameType::kAck);
+    EXPECT_EQ(sender.pings, version == 1 ? 0u : 1u);
+    EXPECT_EQ(r.process->wait(), 0) << slurp(r.log);
   }
+}
 
-  void relay(int client, int server, bool first) {
-    uint64_t forwarded = 0;
-    char buf[65536];
-    while (!stop_) {
-      const bool hold = first && hold_after_ && forwarded >= hold_after_;
-      holding_ = hold;
-      pollfd p[2] = {{client, static_cast<short>(hold ? 0 : POLLIN), 0}, {server, POLLIN, 0}};
-      if (::poll(p, 2, 50) < 0) return;
-      if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-        const ssize_t n = ::read(client, buf, sizeof buf);
-        if (n <= 0 || ::write(server, buf, static_cast<size_t>(n)) != n) return;
-        forwarded += static_cast<uint64_t>(n);
-        if (first && cut_after_ && forwarded >= cut_after_) return;
-      }
-      if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-        const ssize_t n = ::read(server, buf, sizeof buf);
-        if (n <= 0 || ::write(client, buf, static_cast<size_t>(n)) != n) return;
-      }
-    }
-  }
-
-  uint16_t upstream_, port_ = 0;
-  int listen_fd_ = -1;
-  std::thread thread_;
-  std::atomic<bool> stop_{false}, holding_{false};
-  std::atomic<uint64_t> cut_after_{0}, hold_after_{0}, connections_{0};
-};
+using Relay = test::StreamRelay;
 
 TEST_F(StreamTest, LinkCutMidTransferResumesAndFinishes) {
   const std::string src = dir.file("src.img"), target = dir.file("t.img");
@@ -426,6 +392,98 @@ TEST_F(StreamTest, ReceiverRestartedMidTransferResumesFromItsCheckpoint) {
   EXPECT_LT(rr.at("bytes_written").get<uint64_t>(), 64 * kMiB - 16 * kMiB);
   EXPECT_GE(nlohmann::json::parse(slurp(dir.file("send.json"))).at("reconnects").get<uint64_t>(),
             1u);
+}
+
+// A link that freezes both ways with its sockets open (a frozen NAT entry): the sender notices the
+// silence within --stall-timeout, drops the link, reconnects (the relay gives a new connection a
+// healthy link) and resumes from the receiver's durable checkpoint.
+TEST_F(StreamTest, FrozenLinkIsDetectedAsAStallAndTheCopyResumes) {
+  const std::string src = dir.file("src.img"), target = dir.file("t.img");
+  write_random_file(src, 32 * kMiB, 9);
+  Receiver r = start_receiver(target, fp_a, 0, "recv", "--stall-timeout 1s --resume-timeout 20s");
+  Relay relay(r.port);
+  relay.freeze_after(12 * kMiB);
+  const auto start = std::chrono::steady_clock::now();
+  const test::CommandResult s = send(
+      "copy " + src, relay.port(), fp_b,
+      "--stall-timeout 1s --checkpoint " + dir.file("send.ckpt") + " --checkpoint-interval 4M");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_TRUE(relay.frozen());
+  const nlohmann::json rr = finished(r);
+  EXPECT_TRUE(same_files(src, target));
+  EXPECT_GE(nlohmann::json::parse(s.out).at("reconnects").get<uint64_t>(), 1u);
+  EXPECT_GE(relay.connections(), 2u);
+  EXPECT_GE(rr.at("connections").get<uint64_t>(), 2u);
+  EXPECT_LT(seconds, 15) << "the stall was not noticed within its timeout";
+}
+
+// A sender killed mid-transfer: once the link is lost (here its silence outlasts the receiver's
+// --stall-timeout) the receiver waits --resume-timeout for it, then gives up with
+// exit status 4 (incomplete), keeping its checkpoint. A new receiver and a new sender (resuming
+// from the sender's own checkpoint) finish the copy.
+TEST_F(StreamTest, ReceiverGivesUpAfterResumeTimeoutAndALaterRunResumes) {
+  const std::string src = dir.file("src.img"), target = dir.file("t.img");
+  write_random_file(src, 48 * kMiB, 10);
+  // The dead sender's host may close nothing: silence (the stall timeout) counts as a lost link.
+  Receiver first =
+      start_receiver(target, fp_a, 0, "first", "--stall-timeout 1s --resume-timeout 2s");
+  Relay relay(first.port);
+  relay.hold_after(30 * kMiB);
+  const std::string resume_args =
+      "--checkpoint " + dir.file("send.ckpt") + " --checkpoint-interval 4M";
+  auto sender = start_sender(src, relay.port(), resume_args, "send1");
+  for (int i = 0; i < 1000 && !relay.holding(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(relay.holding()) << slurp(dir.file("send1.log"));
+  sender->kill_hard();
+  const auto killed = std::chrono::steady_clock::now();
+  EXPECT_EQ(first.process->wait(), 4) << slurp(first.log);
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
+  EXPECT_GE(waited, 1.9);
+  EXPECT_LT(waited, 6) << slurp(first.log) << slurp(dir.file("send1.log"));
+  EXPECT_NE(slurp(first.log).find("incomplete"), std::string::npos) << slurp(first.log);
+  const std::string checkpoint = slurp(target + ".mmt-checkpoint");
+  ASSERT_FALSE(checkpoint.empty());
+  EXPECT_FALSE(nlohmann::json::parse(checkpoint).at("complete").get<bool>());
+
+  Receiver second = start_receiver(target, fp_a, first.port, "second", "--resume-timeout 2s");
+  // Through the same relay (now a healthy link): the sender's checkpoint names the target URI.
+  const test::CommandResult s = send("copy " + src, relay.port(), fp_b, resume_args);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const nlohmann::json rr = finished(second);
+  EXPECT_TRUE(same_files(src, target));
+  // The new sender resumed from its checkpoint: it sent only what lay beyond it.
+  const uint64_t resumed_from = nlohmann::json::parse(s.out).at("resumed_from");
+  EXPECT_GT(resumed_from, 0u);
+  EXPECT_EQ(rr.at("bytes_written").get<uint64_t>(), 48 * kMiB - resumed_from);
+}
+
+// Slow is not stalled: a source that answers after 1 s (nothing to send meanwhile) and a link
+// paced so that one 256 KiB frame takes longer than the stall timeout to cross. Pings cover the
+// silence and bytes (not whole frames) count as life, so nothing reconnects.
+TEST_F(StreamTest, SlowButAliveLinkIsNotAStall) {
+  write_random_file(dir.file("src.img"), 512 * 1024, 11);
+  test::NbdServer server = test::NbdServer::nbdkit(
+      dir, "slow", "--filter=delay file " + dir.file("src.img") + " rdelay=1000ms");
+  const std::string target = dir.file("t.img");
+  // A bounded --resume-timeout: if the link were wrongly taken for stalled, the test would fail
+  // in a minute (the sender's reconnect budget), not hang.
+  Receiver r = start_receiver(target, fp_a, 0, "recv", "--stall-timeout 600ms --resume-timeout 5s");
+  Relay relay(r.port);
+  relay.pace(200 * 1024);
+  const test::CommandResult s = send("copy '" + server.uri() + "'", relay.port(), fp_b,
+                                     "--stall-timeout 600ms --no-compress");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const nlohmann::json rr = finished(r);
+  EXPECT_TRUE(same_files(dir.file("src.img"), target));
+  EXPECT_EQ(nlohmann::json::parse(s.out).at("reconnects").get<uint64_t>(), 0u) << s.err;
+  EXPECT_EQ(rr.at("connections").get<uint64_t>(), 1u) << slurp(r.log);
+  EXPECT_EQ(relay.connections(), 1u);
+  EXPECT_EQ(slurp(r.log).find("stalled"), std::string::npos) << slurp(r.log);
 }
 
 }  // namespace

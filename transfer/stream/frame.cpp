@@ -82,6 +82,8 @@ std::string frame_type_name(FrameType t) {
       return "error";
     case FrameType::kEnd:
       return "end";
+    case FrameType::kPing:
+      return "ping";
   }
   return "type " + std::to_string(static_cast<unsigned>(t));
 }
@@ -111,7 +113,7 @@ FrameHeader decode_header(std::span<const uint8_t> bytes) {
   if (get32(p) != kMagic) throw FrameError("not an mmt frame (bad magic): stream out of step");
   const uint8_t type = p[4];
   if (type < static_cast<uint8_t>(FrameType::kHello) ||
-      type > static_cast<uint8_t>(FrameType::kEnd)) {
+      type > static_cast<uint8_t>(FrameType::kPing)) {
     throw FrameError("unknown frame type " + std::to_string(type));
   }
   FrameHeader h;
@@ -151,6 +153,7 @@ FrameHeader decode_header(std::span<const uint8_t> bytes) {
     case FrameType::kFlush:
     case FrameType::kAck:
     case FrameType::kEnd:
+    case FrameType::kPing:
       require_plain_fields(h, true);
       if (h.payload_length != 0) bad(h, "unexpected payload");
       break;

@@ -18,7 +18,9 @@ namespace mm::transfer::stream {
 inline constexpr size_t kHeaderSize = 44;
 inline constexpr uint32_t kMagic = 0x464d544d;  // "MMTF" in little-endian byte order
 inline constexpr uint16_t kVersionMin = 1;      // protocol versions this build speaks
-inline constexpr uint16_t kVersionMax = 1;
+inline constexpr uint16_t kVersionMax = 2;
+// Version 2 adds the ping frame (keep-alive and stall detection); a version-1 peer gets none.
+inline constexpr uint16_t kVersionPing = 2;
 inline constexpr uint64_t kMaxDataLength = 4u << 20;  // plain bytes per data frame
 inline constexpr uint32_t kMaxPayload = 4u << 20;     // bytes after a header, any frame
 inline constexpr size_t kMaxErrorText = 4096;
@@ -33,6 +35,7 @@ enum class FrameType : uint8_t {
   kAck = 6,      // receiver -> sender: frames below `seq` are durable
   kError = 7,    // either way: the stream ends, with a reason
   kEnd = 8,      // sender -> receiver: the transfer is complete (acknowledged like a flush)
+  kPing = 9,     // either way (version 2): "still here"; seq = the sender's stall timeout in ms
 };
 
 // Data frame flags.
@@ -103,7 +106,7 @@ std::vector<uint8_t> encode_welcome(const Welcome& w);
 Welcome decode_welcome(const FrameHeader& h, std::span<const uint8_t> payload);
 
 // Frames without payload: zero (seq, offset, length), flush/end (seq = frames before it),
-// ack (seq = frames durable).
+// ack (seq = frames durable), ping (seq = the stall timeout of the end that sends it, in ms).
 std::vector<uint8_t> encode_control(FrameType type, uint64_t seq, uint64_t offset = 0,
                                     uint64_t length = 0);
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -92,10 +93,54 @@ struct ProtocolError : ReceiveError {
   using ReceiveError::ReceiveError;
 };
 
+std::string seconds_text(std::chrono::milliseconds d) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%g s", static_cast<double>(d.count()) / 1000);
+  return buf;
+}
+
+// One authenticated connection. Everything the receiver sends on it goes through its writer
+// coroutine (one write at a time on a TLS stream), which also sends the pings that keep a quiet
+// but healthy link from looking stalled to the sender.
+struct Conn {
+  explicit Conn(std::shared_ptr<TlsStream> s, asio::io_context& ctx) : st(std::move(s)), wake(ctx) {
+    wake.expires_at(asio::steady_timer::time_point::max());
+  }
+  std::shared_ptr<TlsStream> st;
+  asio::steady_timer wake;  // the writer waits on it; cancel() wakes it
+  std::deque<std::vector<uint8_t>> outq;
+  // Runs once the queue is written (true) or the writing failed (false).
+  std::function<void(bool sent)> after_drain;
+  uint64_t generation = 0;
+  uint16_t version = 1;
+  RxActivity rx;
+  Clock::time_point last_tx = Clock::now();
+  std::chrono::milliseconds peer_stall{0};  // the sender's stall timeout, from its pings
+  bool stalled = false;
+  bool closed = false;
+
+  void push(std::vector<uint8_t> frame) {
+    outq.push_back(std::move(frame));
+    wake.cancel();
+  }
+  void close() {
+    closed = true;
+    boost::system::error_code ignored;
+    st->lowest_layer().close(ignored);
+    wake.cancel();
+  }
+};
+
+// Quiet for a quarter of the peer's stall timeout: ping (10 ms at least, 0 when it wants none).
+std::chrono::milliseconds ping_interval(std::chrono::milliseconds peer_stall) {
+  if (peer_stall.count() <= 0) return std::chrono::milliseconds(0);
+  return std::max(peer_stall / 4, std::chrono::milliseconds(10));
+}
+
 class Receiver {
  public:
   explicit Receiver(const ReceiverOptions& o)
-      : opt_(o), tls_(asio::ssl::context::tls_server), acceptor_(ctx_) {
+      : opt_(o), tls_(asio::ssl::context::tls_server), acceptor_(ctx_), resume_timer_(ctx_) {
     if (opt_.checkpoint_path.empty()) opt_.checkpoint_path = opt_.target_path + ".mmt-checkpoint";
     check_ = configure_tls(tls_, true, opt_.cert_path, opt_.key_path, opt_.trust);
     own_fingerprint_ = certificate_fingerprint(opt_.cert_path);
@@ -121,7 +166,10 @@ class Receiver {
     asio::co_spawn(ctx_, accept_loop(), asio::detached);
     ctx_.run();
     report_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    if (!fatal_.empty()) throw ReceiveError(fatal_);
+    if (!fatal_.empty()) {
+      if (incomplete_) throw ReceiveIncomplete(fatal_);
+      throw ReceiveError(fatal_);
+    }
     return report_;
   }
 
@@ -188,7 +236,7 @@ class Receiver {
       log("refused a connection from " + peer + ": " + e.what());
       co_return;
     }
-    uint64_t generation = 0;
+    std::shared_ptr<Conn> conn;
     std::string failure;  // co_await is not allowed inside a handler: fail after it
     try {
       if (hello_frame.header.type != FrameType::kHello) {
@@ -198,35 +246,127 @@ class Receiver {
       const Hello hello = decode_hello(hello_frame.header, hello_frame.payload);
       const uint16_t version = negotiate_version(hello);
       // The newest authenticated connection is the sender's: an older one is a dead link.
-      generation = ++generation_;
-      if (current_) {
-        boost::system::error_code ignored;
-        current_->lowest_layer().close(ignored);
-      }
-      current_ = st;
+      if (current_) current_->close();
+      conn = std::make_shared<Conn>(st, ctx_);
+      conn->generation = ++generation_;
+      conn->version = version;
+      current_ = conn;
       ++report_.connections;
+      asio::co_spawn(ctx_, writer(conn), asio::detached);
       Welcome w = begin_session(hello, peer);
       w.version = version;
-      co_await send(*st, encode_welcome(w));
-      co_await session(*st, generation);
+      conn->push(encode_welcome(w));
+      if (version >= kVersionPing) {
+        // Tell the sender how often it must be heard from; then watch that it is.
+        conn->push(encode_control(FrameType::kPing, ms_count(opt_.stall_timeout)));
+        if (opt_.stall_timeout.count() > 0) asio::co_spawn(ctx_, watchdog(conn), asio::detached);
+      }
+      co_await session(conn);
     } catch (const FrameError& e) {
       failure = e.what();
     } catch (const ReceiveError& e) {
       failure = e.what();
     } catch (const boost::system::system_error& e) {
-      if (generation == generation_ && !done_) {
-        log("link from " + peer + " lost (" + e.code().message() +
-            "): waiting for the sender to reconnect");
+      if (conn && conn->generation == generation_ && !done_) {
+        log("link from " + peer + " " +
+            (conn->stalled
+                 ? "stalled (nothing received for " + seconds_text(opt_.stall_timeout) + ")"
+                 : "lost (" + e.code().message() + ")") +
+            ": waiting for the sender to reconnect");
+        await_resume();
       }
+      if (conn) conn->close();
     }
-    if (!failure.empty()) co_await fail(st, generation, failure);
+    if (!failure.empty()) co_await fail(st, conn, failure);
+  }
+
+  static uint64_t ms_count(std::chrono::milliseconds d) {
+    return static_cast<uint64_t>(std::max<int64_t>(0, d.count()));
+  }
+
+  // Sends what the session queues, one frame at a time, and a ping when the link has been quiet
+  // for a quarter of the sender's stall timeout.
+  asio::awaitable<void> writer(std::shared_ptr<Conn> c) {
+    try {
+      while (!c->closed) {
+        if (!c->outq.empty()) {
+          const std::vector<uint8_t> frame = std::move(c->outq.front());
+          c->outq.pop_front();
+          co_await asio::async_write(*c->st, asio::buffer(frame), asio::use_awaitable);
+          c->last_tx = Clock::now();
+          if (c->outq.empty() && c->after_drain) {
+            const auto then = std::move(c->after_drain);
+            c->after_drain = nullptr;
+            then(true);
+          }
+          continue;
+        }
+        const auto interval = c->version >= kVersionPing ? ping_interval(c->peer_stall)
+                                                         : std::chrono::milliseconds(0);
+        if (interval.count() > 0 && Clock::now() >= c->last_tx + interval) {
+          c->outq.push_back(encode_control(FrameType::kPing, ms_count(opt_.stall_timeout)));
+          continue;
+        }
+        c->wake.expires_at(interval.count() > 0 ? c->last_tx + interval
+                                                : asio::steady_timer::time_point::max());
+        boost::system::error_code ec;
+        co_await c->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+    } catch (const std::exception&) {
+      // The link broke: the session's read fails too and says so.
+    }
+    if (c->after_drain) {
+      const auto then = std::move(c->after_drain);
+      c->after_drain = nullptr;
+      then(false);
+    }
+  }
+
+  // Closes a connection that has delivered nothing for the stall timeout: a frozen link or a hung
+  // sender holds a socket open forever otherwise. The sender pings when it has nothing to send.
+  asio::awaitable<void> watchdog(std::shared_ptr<Conn> c) {
+    asio::steady_timer t(ctx_);
+    while (!c->closed && !done_) {
+      const auto deadline = c->rx.last + opt_.stall_timeout;
+      if (Clock::now() >= deadline) {
+        c->stalled = true;
+        c->close();
+        co_return;
+      }
+      t.expires_at(deadline);
+      boost::system::error_code ec;
+      co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  // The current connection was lost mid-transfer: give a sender resume_timeout to come back.
+  void await_resume() {
+    if (opt_.resume_timeout.count() <= 0) return;
+    const uint64_t generation = generation_;
+    resume_timer_.expires_after(opt_.resume_timeout);
+    resume_timer_.async_wait([this, generation](boost::system::error_code ec) {
+      if (ec || generation != generation_ || done_) return;
+      const uint64_t durable = checkpoint_ ? checkpoint_->durable_seq : 0;
+      log("no sender resumed within " + seconds_text(opt_.resume_timeout));
+      incomplete_ = true;
+      stop("the transfer is incomplete: no sender resumed within " +
+           seconds_text(opt_.resume_timeout) + " of the link loss; " + opt_.checkpoint_path +
+           " keeps " + std::to_string(durable) +
+           " durable frames: run receive again and restart the sender to resume");
+    });
   }
 
   // Ends the stream: tells the sender why (best effort) and stops the receiver.
-  asio::awaitable<void> fail(std::shared_ptr<TlsStream> st, uint64_t generation,
+  asio::awaitable<void> fail(std::shared_ptr<TlsStream> st, std::shared_ptr<Conn> conn,
                              const std::string& why) {
-    if (generation != 0 && generation != generation_) co_return;  // a superseded connection
+    if (conn && conn->generation != generation_) co_return;  // a superseded connection
     log("error: " + why);
+    if (conn && !conn->closed) {
+      // The writer owns the stream: queue the error and stop once it is sent (or cannot be).
+      conn->after_drain = [this, why](bool) { stop(why); };
+      conn->push(encode_error(why));
+      co_return;
+    }
     try {
       co_await send(*st, encode_error(why));
     } catch (const std::exception&) {
@@ -349,14 +489,16 @@ class Receiver {
     store(opt_.checkpoint_path, *checkpoint_);
   }
 
-  asio::awaitable<void> session(TlsStream& st, uint64_t generation) {
+  asio::awaitable<void> session(std::shared_ptr<Conn> c) {
+    TlsStream& st = *c->st;
+    const uint64_t generation = c->generation;
     // One payload and one plain buffer for the whole session, default-initialised: fresh,
     // zero-filled buffers per frame cost more than decompressing.
     const std::unique_ptr<uint8_t[]> payload_buf(new uint8_t[kMaxPayload]);
     const std::unique_ptr<uint8_t[]> plain_buf(new uint8_t[kMaxDataLength]);
     std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
     while (true) {
-      const FrameHeader h = co_await read_frame_into(st, {payload_buf.get(), kMaxPayload});
+      const FrameHeader h = co_await read_frame_into(st, {payload_buf.get(), kMaxPayload}, &c->rx);
       if (generation != generation_) co_return;  // superseded by a newer connection
       const std::span<const uint8_t> payload(payload_buf.get(), h.payload_length);
       report_.bytes_received += kHeaderSize + payload.size();
@@ -385,15 +527,28 @@ class Receiver {
           check_seq(h);
           const bool end = h.type == FrameType::kEnd;
           make_durable(end);
-          co_await send(st, encode_control(FrameType::kAck, expected_seq_));
-          if (end && generation == generation_) {
-            log("transfer complete: " + std::to_string(expected_seq_) + " frames");
-            done_ = true;
-            ctx_.stop();
-            co_return;
+          c->rx.last = Clock::now();  // time spent on our own disk is not the link's silence
+          c->push(encode_control(FrameType::kAck, expected_seq_));
+          if (end) {
+            // Done once the sender has its acknowledgement. If that write fails, the sender
+            // reconnects and sends `end` again, and this receiver acknowledges it again.
+            c->after_drain = [this, c](bool sent) {
+              if (!sent || c->generation != generation_ || done_) return;
+              log("transfer complete: " + std::to_string(expected_seq_) + " frames");
+              done_ = true;
+              resume_timer_.cancel();
+              ctx_.stop();
+            };
           }
           break;
         }
+        case FrameType::kPing:
+          if (c->version < kVersionPing) {
+            throw ProtocolError("a ping frame in protocol version " + std::to_string(c->version));
+          }
+          c->peer_stall = std::chrono::milliseconds(std::min<uint64_t>(h.seq, 1ull << 40));
+          c->wake.cancel();  // the writer recomputes its ping interval
+          break;
         case FrameType::kError:
           throw ReceiveError("the sender ended the stream: " + decode_error(h, payload));
         default:
@@ -409,7 +564,9 @@ class Receiver {
   std::shared_ptr<PeerCheck> check_;
   std::string own_fingerprint_;
   std::optional<ReceiverCheckpoint> checkpoint_;
-  std::shared_ptr<TlsStream> current_;
+  std::shared_ptr<Conn> current_;
+  asio::steady_timer resume_timer_;
+  bool incomplete_ = false;
   uint64_t generation_ = 0;
   uint64_t expected_seq_ = 0;
   int fd_ = -1;

@@ -19,6 +19,11 @@
 // reconnects with backoff and resends the log from the receiver's durable checkpoint (its welcome).
 // The log is bounded: at half the budget the helper asks for an acknowledgement itself, and when it
 // is full it stops taking requests, which holds the copier back.
+//
+// Liveness (protocol version 2). Each end pings when it has sent nothing for a quarter of the
+// peer's stall timeout; a link that delivers no byte for our own --stall-timeout is closed by
+// watchdog() and handled like a dropped one (reconnect within the budget, resume from the
+// receiver's checkpoint). An outage ends only when a link moves the acknowledgements on.
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -169,6 +174,10 @@ class StreamWriter final : public TargetWriter {
     std::shared_ptr<TlsStream> stream;
     bool dead = false;
     std::string error;
+    uint16_t version = 1;  // negotiated; pings and stall detection from kVersionPing on
+    RxActivity rx;         // when the receiver was last heard from
+    Clock::time_point last_tx = Clock::now();
+    std::chrono::milliseconds peer_stall{0};  // the receiver's stall timeout, from its pings
   };
 
   // ---- copier thread ----
@@ -299,6 +308,7 @@ class StreamWriter final : public TargetWriter {
       const bool data = e.kind == Job::kData || e.kind == Job::kZero;
       if (data ? e.seq >= durable : e.seq > durable) break;
       if (e.kind == Job::kEnd) {
+        finished_ = true;
         {
           std::lock_guard lock(mu_);
           end_acked_ = true;
@@ -370,6 +380,14 @@ class StreamWriter final : public TargetWriter {
     }
     const Welcome w = decode_welcome(reply.header, reply.payload);
     deadline.cancel();
+    link.version = w.version;
+    link.rx.last = link.last_tx = Clock::now();
+    if (link.version >= kVersionPing) {
+      // Tell the receiver how often it must be heard from (its pings keep this sender's watchdog
+      // quiet while it makes the target durable or has nothing to acknowledge).
+      const std::vector<uint8_t> ping = encode_control(FrameType::kPing, stall_ms());
+      co_await asio::async_write(*st, asio::buffer(ping), asio::use_awaitable);
+    }
     if (w.target_size < size_) {
       throw Fatal("the receiver's target holds " + std::to_string(w.target_size) +
                   " bytes, less than the source's " + std::to_string(size_));
@@ -391,11 +409,26 @@ class StreamWriter final : public TargetWriter {
     }
   }
 
+  uint64_t stall_ms() const {
+    return static_cast<uint64_t>(std::max<int64_t>(0, opt_.stall_timeout.count()));
+  }
+
+  // Quiet for a quarter of the receiver's stall timeout: ping (0 when it wants none).
+  std::chrono::milliseconds ping_interval(const Link& link) const {
+    if (link.version < kVersionPing || link.peer_stall.count() <= 0) {
+      return std::chrono::milliseconds(0);
+    }
+    return std::max(link.peer_stall / 4, std::chrono::milliseconds(10));
+  }
+
   asio::awaitable<void> read_acks(std::shared_ptr<Link> link) {
     while (true) {
-      RawFrame f = co_await read_frame(*link->stream);
+      RawFrame f = co_await read_frame(*link->stream, &link->rx);
       if (f.header.type == FrameType::kAck) {
         acknowledged(f.header.seq);
+      } else if (f.header.type == FrameType::kPing && link->version >= kVersionPing) {
+        link->peer_stall = std::chrono::milliseconds(std::min<uint64_t>(f.header.seq, 1ull << 40));
+        wake_.cancel();  // the sending coroutine recomputes its ping interval
       } else if (f.header.type == FrameType::kError) {
         throw Fatal("the receiver ended the stream: " + decode_error(f.header, f.payload));
       } else {
@@ -414,11 +447,47 @@ class StreamWriter final : public TargetWriter {
         const FramePtr frame = log_[id - log_base_id_].frame;
         co_await asio::async_write(*link->stream, asio::buffer(frame->data.get(), frame->size),
                                    asio::use_awaitable);
+        link->last_tx = Clock::now();
         next_send_id_ = std::max(next_send_id_, id + 1);
         continue;
       }
+      // Nothing to send (a slow source, or a full log waiting for an ack): keep the link from
+      // looking stalled to the receiver.
+      const auto interval = ping_interval(*link);
+      if (interval.count() > 0 && Clock::now() >= link->last_tx + interval) {
+        const std::vector<uint8_t> ping = encode_control(FrameType::kPing, stall_ms());
+        co_await asio::async_write(*link->stream, asio::buffer(ping), asio::use_awaitable);
+        link->last_tx = Clock::now();
+        continue;
+      }
+      wake_.expires_at(interval.count() > 0 ? link->last_tx + interval
+                                            : asio::steady_timer::time_point::max());
       boost::system::error_code ec;
       co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  // A link that delivers nothing for the stall timeout is dropped like a broken one (the receiver
+  // pings when it has nothing to acknowledge, so silence means a frozen link or a hung receiver).
+  asio::awaitable<void> watchdog(std::shared_ptr<Link> link) {
+    if (link->version < kVersionPing || opt_.stall_timeout.count() <= 0) co_return;
+    asio::steady_timer t(ctx_);
+    while (!link->dead) {
+      const auto deadline = link->rx.last + opt_.stall_timeout;
+      if (Clock::now() >= deadline) {
+        link->dead = true;
+        char secs[32];
+        snprintf(secs, sizeof secs, "%g s", static_cast<double>(opt_.stall_timeout.count()) / 1000);
+        link->error =
+            std::string("the link stalled: nothing received from the receiver for ") + secs;
+        boost::system::error_code ignored;
+        link->stream->lowest_layer().close(ignored);  // ends a read or write in progress
+        wake_.cancel();
+        co_return;
+      }
+      t.expires_at(deadline);
+      boost::system::error_code ec;
+      co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
   }
 
@@ -428,9 +497,9 @@ class StreamWriter final : public TargetWriter {
     std::string last_error;
     while (true) {
       auto link = std::make_shared<Link>();
+      const uint64_t acked_before = acked_;
       try {
         co_await connect(*link);
-        down_since.reset();
         backoff = kBackoffMin;
         asio::co_spawn(ctx_, read_acks(link), [this, link](std::exception_ptr ep) {
           try {
@@ -440,13 +509,14 @@ class StreamWriter final : public TargetWriter {
           } catch (const FrameError& e) {
             set_fatal(std::string("bad frame from the receiver: ") + e.what());
           } catch (const std::exception& e) {
+            if (!link->dead) link->error = e.what();  // keep the watchdog's reason
             link->dead = true;
-            link->error = e.what();
           }
           boost::system::error_code ignored;
           link->stream->lowest_layer().close(ignored);  // ends a write in progress
           wake_.cancel();
         });
+        asio::co_spawn(ctx_, watchdog(link), asio::detached);
         co_await send_frames(link);
       } catch (const Fatal& e) {
         set_fatal(e.what());
@@ -457,6 +527,8 @@ class StreamWriter final : public TargetWriter {
       } catch (const std::exception& e) {
         last_error = link->dead ? link->error : e.what();
       }
+      link->dead = true;         // ends its watchdog
+      if (finished_) co_return;  // the receiver acknowledged `end` and went away: nothing to resume
       if (link->stream) {
         boost::system::error_code ignored;
         link->stream->lowest_layer().close(ignored);
@@ -467,10 +539,13 @@ class StreamWriter final : public TargetWriter {
         co_return;
       }
       const auto now = Clock::now();
+      // An outage lasts until a link moves the transfer on: connections that are accepted and
+      // then stall without an acknowledgement all count against the budget.
+      if (acked_ > acked_before) down_since.reset();
       if (!down_since) down_since = now;
       if (now - *down_since > opt_.reconnect_budget) {
         set_fatal(
-            "the link to " + uri_ + " stayed down for " +
+            "the link to " + uri_ + " stayed down (or stalled) for " +
             std::to_string(
                 std::chrono::duration_cast<std::chrono::seconds>(opt_.reconnect_budget).count()) +
             " s (last error: " + last_error + ")");
@@ -513,6 +588,7 @@ class StreamWriter final : public TargetWriter {
   uint64_t bytes_since_flush_ = 0;
   uint64_t next_seq_ = 0;
   uint64_t acked_ = 0;
+  bool finished_ = false;  // `end` acknowledged
   Welcome first_welcome_;  // written before welcomed_ is published
 
   // Shared, under mu_.

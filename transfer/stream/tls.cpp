@@ -103,27 +103,41 @@ std::string peer_fingerprint(TlsStream& s) {
   return fp;
 }
 
-asio::awaitable<RawFrame> read_frame(TlsStream& s) {
+namespace {
+
+// async_read, stamping `activity` at each piece that arrives.
+asio::awaitable<void> read_exactly(TlsStream& s, uint8_t* p, size_t n, RxActivity* activity) {
+  if (!activity) {
+    co_await asio::async_read(s, asio::buffer(p, n), asio::use_awaitable);
+    co_return;
+  }
+  while (n > 0) {
+    const size_t got = co_await s.async_read_some(asio::buffer(p, n), asio::use_awaitable);
+    activity->last = std::chrono::steady_clock::now();
+    p += got;
+    n -= got;
+  }
+}
+
+}  // namespace
+
+asio::awaitable<RawFrame> read_frame(TlsStream& s, RxActivity* activity) {
   RawFrame f;
   uint8_t header[kHeaderSize];
-  co_await asio::async_read(s, asio::buffer(header), asio::use_awaitable);
+  co_await read_exactly(s, header, kHeaderSize, activity);
   f.header = decode_header({header, kHeaderSize});
   f.payload.resize(f.header.payload_length);
-  if (!f.payload.empty()) {
-    co_await asio::async_read(s, asio::buffer(f.payload), asio::use_awaitable);
-  }
+  if (!f.payload.empty()) co_await read_exactly(s, f.payload.data(), f.payload.size(), activity);
   co_return f;
 }
 
-asio::awaitable<FrameHeader> read_frame_into(TlsStream& s, std::span<uint8_t> payload) {
+asio::awaitable<FrameHeader> read_frame_into(TlsStream& s, std::span<uint8_t> payload,
+                                             RxActivity* activity) {
   uint8_t header[kHeaderSize];
-  co_await asio::async_read(s, asio::buffer(header), asio::use_awaitable);
+  co_await read_exactly(s, header, kHeaderSize, activity);
   const FrameHeader h = decode_header({header, kHeaderSize});
   if (h.payload_length > payload.size()) throw FrameError("payload larger than the read buffer");
-  if (h.payload_length > 0) {
-    co_await asio::async_read(s, asio::buffer(payload.data(), h.payload_length),
-                              asio::use_awaitable);
-  }
+  if (h.payload_length > 0) co_await read_exactly(s, payload.data(), h.payload_length, activity);
   co_return h;
 }
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,10 +41,18 @@ struct RawFrame {
   std::vector<uint8_t> payload;
 };
 
-// Reads one frame: header (validated by decode_header), then its payload.
-asio::awaitable<RawFrame> read_frame(TlsStream& s);
+// When a link last delivered bytes. Stall detection watches bytes, not whole frames: on a slow link
+// a 4 MiB frame may take longer than the stall timeout to arrive, and the link is alive meanwhile.
+struct RxActivity {
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+};
+
+// Reads one frame: header (validated by decode_header), then its payload. `activity`, when given,
+// is stamped whenever bytes arrive (every TLS record), not only once the frame is whole.
+asio::awaitable<RawFrame> read_frame(TlsStream& s, RxActivity* activity = nullptr);
 // The same into `payload` (at least kMaxPayload bytes, reused from frame to frame): the payload is
 // its first header.payload_length bytes.
-asio::awaitable<FrameHeader> read_frame_into(TlsStream& s, std::span<uint8_t> payload);
+asio::awaitable<FrameHeader> read_frame_into(TlsStream& s, std::span<uint8_t> payload,
+                                             RxActivity* activity = nullptr);
 
 }  // namespace mm::transfer::stream

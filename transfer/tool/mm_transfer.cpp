@@ -1,6 +1,7 @@
 // mm-transfer: copy, sync, map, checksum and verify disks (NBD exports, files, block devices), and
 // receive a disk sent over an mmt:// stream.
-// Exit status: 0 success, 1 verify found differences, 2 bad usage, 3 the transfer failed.
+// Exit status: 0 success, 1 verify found differences, 2 bad usage, 3 the transfer failed,
+// 4 incomplete (receive: the sender did not come back in time; its checkpoint resumes it).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "transfer/stream/fingerprint.h"
 #include "transfer/stream/receiver.h"
 #include "transfer/tool/change_set.h"
+#include "transfer/tool/duration_arg.h"
 #include "transfer/tool/progress_display.h"
 #include "transfer/tool/size_arg.h"
 #include "transfer/verifier.h"
@@ -30,6 +32,7 @@ struct CommonFlags {
   // mmt:// targets
   std::string tls_cert, tls_key, trust;
   bool no_compress = false;
+  std::string stall_timeout;  // empty: the default (StreamOptions / ReceiverOptions)
 };
 
 // Bad usage that only shows once the endpoints are known: exit status 2.
@@ -43,14 +46,21 @@ void add_stream_flags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--trust", f.trust,
                   "mmt:// target: SHA-256 fingerprint of the receiver's certificate");
   cmd->add_flag("--no-compress", f.no_compress, "mmt:// target: send every frame uncompressed");
+  cmd->add_option("--stall-timeout", f.stall_timeout,
+                  "mmt:// target: a link silent this long is dropped and reconnected "
+                  "(default 60s; 0: never)");
 }
 
 // The TLS flags belong to mmt:// targets, and an mmt:// target needs all of them.
 void check_stream_flags(const mt::Endpoint& target, const CommonFlags& f) {
-  const bool any = !f.tls_cert.empty() || !f.tls_key.empty() || !f.trust.empty() || f.no_compress;
+  const bool any = !f.tls_cert.empty() || !f.tls_key.empty() || !f.trust.empty() || f.no_compress ||
+                   !f.stall_timeout.empty();
   if (target.kind != mt::EndpointKind::kStream) {
-    if (any)
-      throw UsageError("--tls-cert, --tls-key, --trust and --no-compress are for mmt:// targets");
+    if (any) {
+      throw UsageError(
+          "--tls-cert, --tls-key, --trust, --no-compress and --stall-timeout are for mmt:// "
+          "targets");
+    }
     return;
   }
   if (f.tls_cert.empty() || f.tls_key.empty() || f.trust.empty()) {
@@ -86,10 +96,14 @@ mt::CopyOptions copy_options(const CommonFlags& f) {
   o.stream.key_path = f.tls_key;
   o.stream.trust = f.trust;
   o.stream.compress = !f.no_compress;
+  if (!f.stall_timeout.empty()) {
+    o.stream.stall_timeout = mt::parse_duration_arg(f.stall_timeout, "--stall-timeout");
+  }
   return o;
 }
 
-nlohmann::json report_json(const mt::CopyReport& r, const std::string& src, const std::string& dst) {
+nlohmann::json report_json(const mt::CopyReport& r, const std::string& src,
+                           const std::string& dst) {
   nlohmann::json j = {
       {"source", src},
       {"target", dst},
@@ -175,7 +189,7 @@ int do_sync(const std::string& src, const std::string& dst, const CommonFlags& f
 }
 
 struct ReceiveFlags {
-  std::string listen, target, checkpoint;
+  std::string listen, target, checkpoint, resume_timeout;
 };
 
 // The receiving end of mmt://: returns once one transfer is complete.
@@ -204,6 +218,12 @@ int do_receive(const ReceiveFlags& rf, const CommonFlags& f) {
     ms::normalize_fingerprint(f.trust);
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--trust: ") + e.what());
+  }
+  if (!f.stall_timeout.empty()) {
+    o.stall_timeout = mt::parse_duration_arg(f.stall_timeout, "--stall-timeout");
+  }
+  if (!rf.resume_timeout.empty()) {
+    o.resume_timeout = mt::parse_duration_arg(rf.resume_timeout, "--resume-timeout");
   }
   o.log = [](const std::string& line) {
     fprintf(stderr, "mm-transfer receive: %s\n", line.c_str());
@@ -237,8 +257,11 @@ int do_checksum(const std::string& src, const CommonFlags& f) {
   const mt::CopyReport r = mt::run_copy(mt::parse_endpoint(src), mt::parse_endpoint("null:"), o);
   if (f.progress) display.finish();
   if (f.json) {
-    std::cout << nlohmann::json{{"source", src}, {"size", r.size}, {"digest", r.digest},
-                                {"bytes_read", r.bytes_read}, {"seconds", r.seconds}}
+    std::cout << nlohmann::json{{"source", src},
+                                {"size", r.size},
+                                {"digest", r.digest},
+                                {"bytes_read", r.bytes_read},
+                                {"seconds", r.seconds}}
                      .dump()
               << std::endl;
   } else {
@@ -267,10 +290,12 @@ int do_map(const std::string& src, bool json) {
   });
   if (json) {
     for (const Row& r : rows) {
-      extents.push_back({{"offset", r.offset}, {"length", r.length}, {"type", r.zero ? "zero" : "data"}});
+      extents.push_back(
+          {{"offset", r.offset}, {"length", r.length}, {"type", r.zero ? "zero" : "data"}});
     }
-    std::cout << nlohmann::json{{"source", src}, {"size", reader->size()}, {"extents", extents}}.dump()
-              << std::endl;
+    std::cout
+        << nlohmann::json{{"source", src}, {"size", reader->size()}, {"extents", extents}}.dump()
+        << std::endl;
     return 0;
   }
   printf("%20s %20s  %s\n", "offset", "length", "type");
@@ -292,11 +317,16 @@ int do_verify(const std::string& a, const std::string& b, const CommonFlags& f) 
   for (const auto& m : r.mismatches) differing += m.length;
   if (f.json) {
     nlohmann::json ranges = nlohmann::json::array();
-    for (const auto& m : r.mismatches) ranges.push_back({{"offset", m.offset}, {"length", m.length}});
-    std::cout << nlohmann::json{{"identical", r.identical()}, {"size_a", r.size_a},
-                                {"size_b", r.size_b}, {"bytes_compared", r.bytes_compared},
-                                {"bytes_skipped", r.bytes_skipped}, {"bytes_differing", differing},
-                                {"mismatches", ranges}, {"seconds", r.seconds}}
+    for (const auto& m : r.mismatches)
+      ranges.push_back({{"offset", m.offset}, {"length", m.length}});
+    std::cout << nlohmann::json{{"identical", r.identical()},
+                                {"size_a", r.size_a},
+                                {"size_b", r.size_b},
+                                {"bytes_compared", r.bytes_compared},
+                                {"bytes_skipped", r.bytes_skipped},
+                                {"bytes_differing", differing},
+                                {"mismatches", ranges},
+                                {"seconds", r.seconds}}
                      .dump()
               << std::endl;
   } else {
@@ -328,10 +358,14 @@ int main(int argc, char** argv) {
 
   CLI::App* copy = app.add_subcommand("copy", "Copy SRC to DST (holes and zeroes are not read)");
   copy->add_option("SRC", src, "Source: nbd://, nbd+unix://, a path or file:PATH")->required();
-  copy->add_option("DST", dst, "Target: a path, file:PATH, nbd://, nbd+unix:// or null:")->required();
-  copy->add_flag("--target-is-zero", target_is_zero, "The target reads as zeroes: skip zero ranges");
-  copy->add_option("--checkpoint", checkpoint, "Resume record: written as the copy goes, read to resume");
-  copy->add_option("--checkpoint-interval", interval, "Bytes between checkpoints (suffixes K, M, G)")
+  copy->add_option("DST", dst, "Target: a path, file:PATH, nbd://, nbd+unix:// or null:")
+      ->required();
+  copy->add_flag("--target-is-zero", target_is_zero,
+                 "The target reads as zeroes: skip zero ranges");
+  copy->add_option("--checkpoint", checkpoint,
+                   "Resume record: written as the copy goes, read to resume");
+  copy->add_option("--checkpoint-interval", interval,
+                   "Bytes between checkpoints (suffixes K, M, G)")
       ->capture_default_str();
   add_tuning(copy, flags);
 
@@ -369,6 +403,12 @@ int main(int argc, char** argv) {
       ->required();
   receive->add_option("--checkpoint", receive_flags.checkpoint,
                       "Durable-progress record (default: TARGET.mmt-checkpoint)");
+  receive->add_option("--stall-timeout", flags.stall_timeout,
+                      "Close a connection silent this long and wait for the sender (default 60s; "
+                      "0: never)");
+  receive->add_option("--resume-timeout", receive_flags.resume_timeout,
+                      "After a lost connection, give up (exit 4, checkpoint kept) if no sender "
+                      "resumes within this (default 10m; 0: wait forever)");
   receive->add_flag("--json", flags.json, "Print one JSON object with the result");
 
   std::string cert;
@@ -380,7 +420,8 @@ int main(int argc, char** argv) {
   map->add_option("SRC", src, "Disk to map")->required();
   map->add_flag("--json", flags.json, "Print JSON");
 
-  CLI::App* checksum = app.add_subcommand("checksum", "Print the disk digest of SRC (docs/digest.md)");
+  CLI::App* checksum =
+      app.add_subcommand("checksum", "Print the disk digest of SRC (docs/digest.md)");
   checksum->add_option("SRC", src, "Disk to hash")->required();
   add_tuning(checksum, flags);
 
@@ -409,6 +450,12 @@ int main(int argc, char** argv) {
   } catch (const mt::SizeArgError& e) {
     fprintf(stderr, "mm-transfer: %s\n", e.what());
     return 2;
+  } catch (const mt::DurationArgError& e) {
+    fprintf(stderr, "mm-transfer: %s\n", e.what());
+    return 2;
+  } catch (const mm::transfer::stream::ReceiveIncomplete& e) {
+    fprintf(stderr, "mm-transfer: %s\n", e.what());
+    return 4;
   } catch (const mt::CopyOptionsError& e) {
     fprintf(stderr, "mm-transfer: %s\n", e.what());
     return 2;
