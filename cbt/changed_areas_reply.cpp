@@ -12,13 +12,9 @@ namespace {
   throw ChangedAreasReplyError("QueryChangedDiskAreas reply: " + problem);
 }
 
-std::string_view local_name(const char* name) {
-  std::string_view n(name);
-  const size_t colon = n.rfind(':');
-  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+bool is_element(const pugi::xml_node& n) {
+  return n.type() == pugi::node_element;
 }
-
-bool is_element(const pugi::xml_node& n) { return n.type() == pugi::node_element; }
 
 // The only element child of `parent` called `name`; a missing or repeated one is an error.
 pugi::xml_node only_child(const pugi::xml_node& parent, std::string_view name,
@@ -74,39 +70,6 @@ bool is_dynamic_data_member(std::string_view name) {
   return name == "dynamicType" || name == "dynamicProperty";
 }
 
-std::string fault_type_of(const pugi::xml_node& fault) {
-  for (pugi::xml_node d = fault.first_child(); d; d = d.next_sibling()) {
-    if (!is_element(d) || local_name(d.name()) != "detail") continue;
-    for (pugi::xml_node f = d.first_child(); f; f = f.next_sibling()) {
-      if (!is_element(f)) continue;
-      for (pugi::xml_attribute a = f.first_attribute(); a; a = a.next_attribute()) {
-        if (local_name(a.name()) == "type") return std::string(local_name(a.value()));
-      }
-      std::string name(local_name(f.name()));
-      // vim25 wraps fault X in an element named XFault.
-      if (name.size() > 5 && name.ends_with("Fault")) name.resize(name.size() - 5);
-      return name;
-    }
-  }
-  for (pugi::xml_node c = fault.first_child(); c; c = c.next_sibling()) {
-    if (is_element(c) && local_name(c.name()) == "faultcode") {
-      return std::string(local_name(c.child_value()));
-    }
-  }
-  return "unknown";
-}
-
-[[noreturn]] void throw_fault(const pugi::xml_node& fault) {
-  std::string fault_string;
-  for (pugi::xml_node c = fault.first_child(); c; c = c.next_sibling()) {
-    if (is_element(c) && local_name(c.name()) == "faultstring") fault_string = c.child_value();
-  }
-  std::string type = fault_type_of(fault);
-  std::string message = "QueryChangedDiskAreas failed with SOAP fault " + type;
-  if (!fault_string.empty()) message += ": " + fault_string;
-  throw SoapFault(std::move(type), std::move(fault_string), message);
-}
-
 Extent parse_area(const pugi::xml_node& area, size_t index) {
   const std::string where = "changedArea " + std::to_string(index);
   for (pugi::xml_node c = area.first_child(); c; c = c.next_sibling()) {
@@ -145,9 +108,10 @@ DiskChangeInfo parse_changed_disk_areas_reply(std::string_view xml) {
   }
   if (!payload) fail("the SOAP Body is empty");
   const std::string_view kind = local_name(payload.name());
-  if (kind == "Fault") throw_fault(payload);
+  if (kind == "Fault") throw_soap_fault(payload, "QueryChangedDiskAreas");
   if (kind != "QueryChangedDiskAreasResponse") {
-    fail("the SOAP Body holds <" + std::string(kind) + "> instead of QueryChangedDiskAreasResponse");
+    fail("the SOAP Body holds <" + std::string(kind) +
+         "> instead of QueryChangedDiskAreasResponse");
   }
   pugi::xml_node ret = only_child(payload, "returnval", "QueryChangedDiskAreasResponse");
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cbt/extent.h"
+#include "cbt/soap_fault.h"
 
 namespace mm::cbt {
 
@@ -26,22 +27,6 @@ struct DiskChangeInfo {
 class ChangedAreasReplyError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-// The server answered with soapenv:Fault. fault_type() is the vim25 fault (the xsi:type of the
-// detail, e.g. "FileNotFound", "InvalidArgument"; else the faultcode).
-class SoapFault : public std::runtime_error {
- public:
-  SoapFault(std::string fault_type, std::string fault_string, const std::string& message)
-      : std::runtime_error(message),
-        fault_type_(std::move(fault_type)),
-        fault_string_(std::move(fault_string)) {}
-  const std::string& fault_type() const { return fault_type_; }
-  const std::string& fault_string() const { return fault_string_; }
-
- private:
-  std::string fault_type_;
-  std::string fault_string_;
 };
 
 // Parses a whole SOAP response body. Throws SoapFault or ChangedAreasReplyError.

@@ -35,6 +35,7 @@ struct SnapshotInfo {
   std::string name;
   std::string moref;    // "snapshot-7"
   std::string created;  // RFC 3339
+  std::string parent;   // the parent snapshot's moref, "" for a root
 };
 
 struct VmInfo {
@@ -44,6 +45,7 @@ struct VmInfo {
   std::string location;      // inventory path, the "Location" column: /ha-datacenter/vm/Win2016
   std::string description;   // config.annotation
   std::string guest_id;      // config.guestId, "ubuntu64Guest"
+  std::string guest_full_name;  // config.guestFullName, "Ubuntu Linux (64-bit)" (always set)
   std::string os;            // OS family or name as reported by the guest, "" when unknown
   std::string os_version;    // guest.guestFullName, "" when the guest agent does not report it
   std::string architecture;  // x86_64 | aarch64 | i686, derived from the guest id
@@ -57,7 +59,8 @@ struct VmInfo {
   bool guest_info_complete = false;  // tools running and reporting OS and networking
   std::vector<DiskInfo> disks;
   std::vector<NicInfo> nics;
-  std::vector<SnapshotInfo> snapshots;
+  std::vector<SnapshotInfo> snapshots;  // the tree flattened depth first, parents first
+  std::string current_snapshot;         // snapshot.currentSnapshot moref, "" when none
 };
 
 struct NetworkInfo {
@@ -88,9 +91,9 @@ class SourceError : public std::runtime_error {
  public:
   enum class Kind {
     kUntrustedCertificate,  // status "Confirm TLS fingerprint"; fingerprint() is what was served
-    kAuthFailed,            // status "Authentication failed"
+    kAuthFailed,            // status "Authentication error"
     kUnreachable,           // status "Cannot connect"
-    kProtocol,              // a reply we cannot accept; status "Error"
+    kProtocol,              // a reply we cannot accept; status "Unknown"
   };
   SourceError(Kind kind, const std::string& what, std::string fingerprint = {})
       : std::runtime_error(what), kind_(kind), fingerprint_(std::move(fingerprint)) {}

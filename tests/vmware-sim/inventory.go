@@ -308,6 +308,36 @@ func (b *builder) networkExists(name string) bool {
 	return err == nil
 }
 
+// esxiNetworkRef gives a standard port group's Network object the identifier ESXi gives it,
+// "HaNetwork-<name>" (what inventories show as the network's id); the simulator's AddPortGroup
+// names it as vCenter would ("network-N"). Done before any VM refers to the network.
+func (b *builder) esxiNetworkRef(name string) error {
+	folder, ok := simulator.Map.Get(b.folders.NetworkFolder.Reference()).(*simulator.Folder)
+	if !ok {
+		return fmt.Errorf("port group %q: no network folder", name)
+	}
+	net, ok := simulator.Map.FindByName(name, folder.ChildEntity).(*mo.Network)
+	if !ok {
+		return fmt.Errorf("port group %q: no Network object", name)
+	}
+	dc, ok := simulator.Map.Get(b.dc.Reference()).(*simulator.Datacenter)
+	if !ok {
+		return fmt.Errorf("port group %q: no datacenter", name)
+	}
+	old := net.Self
+	simulator.Map.Remove(old)
+	net.Self.Value = "HaNetwork-" + name
+	simulator.Map.Put(net)
+	for _, refs := range []*[]types.ManagedObjectReference{&folder.ChildEntity, &dc.Network} {
+		for i := range *refs {
+			if (*refs)[i] == old {
+				(*refs)[i] = net.Self
+			}
+		}
+	}
+	return nil
+}
+
 func (b *builder) buildNetworks() error {
 	ctx := b.ctx
 	b.finder.SetDatacenter(b.dc)
@@ -331,6 +361,11 @@ func (b *builder) buildNetworks() error {
 				})
 				if err != nil && i == 0 {
 					return fmt.Errorf("port group %q: %v", n.Name, err)
+				}
+			}
+			if !b.vcenter {
+				if err := b.esxiNetworkRef(n.Name); err != nil {
+					return err
 				}
 			}
 		case "distributed":
@@ -793,9 +828,17 @@ func (b *builder) toolsState(w *cbtVM, v *vmDef) {
 	w.Summary.Guest.GuestId = w.Config.GuestId
 	w.Summary.Guest.GuestFullName = w.Guest.GuestFullName
 	if !running {
+		// Without Tools the guest reports nothing: vSphere leaves the guest OS, host name and
+		// networking of GuestInfo unset (the configured OS stays in config.guestFullName).
 		w.Guest.ToolsRunningStatus = string(types.VirtualMachineToolsRunningStatusGuestToolsNotRunning)
 		w.Guest.GuestState = "notRunning"
 		w.Guest.IpAddress = ""
+		w.Guest.GuestId = ""
+		w.Guest.GuestFullName = ""
+		w.Guest.HostName = ""
+		w.Guest.Net = nil
+		w.Summary.Guest.GuestId = ""
+		w.Summary.Guest.GuestFullName = ""
 		w.Summary.Guest.ToolsRunningStatus = w.Guest.ToolsRunningStatus
 		return
 	}
