@@ -14,6 +14,53 @@ packages=(
   golang-go golang-github-vmware-govmomi-dev curl
 )
 
+# Incus 6.0 (the target test double) comes from bookworm-backports. The machine's apt configuration is
+# left alone: apt reads a private sources directory holding copies of the machine's own sources plus
+# the backports suite on the same archive URI (read from those sources, never written here).
+install_incus() {
+  if [ -x /usr/libexec/incus/incusd ] && command -v incus >/dev/null 2>&1; then
+    echo "install-deps: incus present"
+    return 0
+  fi
+  local uri="" dir sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  # deb822 first: the URIs of the stanza whose Suites name the release itself.
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    uri=$(awk 'BEGIN{RS=""; FS="\n"} {u=""; s=0
+            for (i = 1; i <= NF; i++) {
+              if ($i ~ /^URIs:/) { split($i, a, /[ \t]+/); u = a[2] }
+              if ($i ~ /^Suites:/ && $i ~ /[ \t]bookworm([ \t]|$)/) s = 1 }
+            if (s && u != "") { print u; exit }}' "$f")
+    [ -n "$uri" ] && break
+  done
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri=$(awk '$1 == "deb" && $0 ~ /[ \t]bookworm[ \t]/ { for (i = 2; i <= NF; i++) if ($i !~ /^\[/) { print $i; exit } }' \
+      /etc/apt/sources.list)
+  fi
+  if [ -z "$uri" ]; then
+    echo "install-deps: no Debian bookworm source in /etc/apt: cannot add bookworm-backports for incus" >&2
+    return 1
+  fi
+  dir=$(mktemp -d /tmp/mm-incus-apt.XXXXXX)
+  mkdir -p "$dir/lists/partial"
+  cp /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list "$dir/" 2>/dev/null || true
+  [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$dir/base.list"
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "$uri" >"$dir/mm-backports.sources"
+  local opts=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$dir" -o Dir::State::Lists="$dir/lists")
+  echo "install-deps: installing incus-base incus-client from bookworm-backports ($uri)"
+  local rc=0
+  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" update -q &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" install -y -q \
+      --no-install-recommends -t bookworm-backports incus-base incus-client; }; then
+    rc=1
+  fi
+  rm -rf "$dir"
+  return $rc
+}
+install_incus
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -21,9 +21,9 @@ class TargetError : public std::runtime_error {
  public:
   enum class Kind {
     kUntrustedCertificate,  // status "Confirm TLS fingerprint"; fingerprint() is what was served
-    kAuthFailed,            // status "Authentication failed": the server does not trust our certificate
+    kAuthFailed,            // status "Authentication error": the server does not trust our certificate
     kUnreachable,           // status "Cannot connect"
-    kProtocol,              // status "Error"
+    kProtocol,              // status "Unknown"
   };
   TargetError(Kind kind, const std::string& what, std::string fingerprint = {})
       : std::runtime_error(what), kind_(kind), fingerprint_(std::move(fingerprint)) {}

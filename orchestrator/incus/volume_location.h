@@ -1,0 +1,28 @@
+#pragma once
+// Where a custom block volume's data lives on the Incus host, so mm-transfer can write the disk
+// directly. Only the `dir` driver is resolved (a sparse raw file); the paths of the LVM, ZFS and
+// Ceph drivers are documented in docs/incus-client.md, and asking for them is an error that says
+// so.
+#include <string>
+
+#include "orchestrator/incus/resources.h"
+
+namespace mm::incus {
+
+class IncusClient;
+
+struct VolumeLocation {
+  std::string driver;  // the pool's driver
+  std::string path;    // dir: <pool source>/custom/<project>_<volume>/root.img
+  bool regular_file = true;
+};
+
+// From the pool and the volume as the server reported them (the volume's own project field wins:
+// a project without features.storage.volumes keeps its volumes in "default"). Throws IncusError.
+VolumeLocation resolve_volume_location(const StoragePool& pool, const StorageVolume& volume,
+                                       const std::string& project);
+// Fetches the pool and the volume, then resolves.
+VolumeLocation locate_custom_volume(IncusClient& client, const std::string& pool,
+                                    const std::string& project, const std::string& volume);
+
+}  // namespace mm::incus
