@@ -87,6 +87,22 @@ std::optional<int64_t> opt_int(const nlohmann::json& obj, const char* key, const
   return n;
 }
 
+std::optional<bool> opt_bool(const nlohmann::json& obj, const char* key, const std::string& path) {
+  const nlohmann::json* v = member(obj, key);
+  if (!v) return std::nullopt;
+  if (!v->is_boolean()) bad_field(path, key, "must be true or false");
+  return v->get<bool>();
+}
+
+void check_keys(const nlohmann::json& obj, std::initializer_list<const char*> allowed,
+                const std::string& path) {
+  for (const auto& item : obj.items()) {
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || item.key() == a;
+    if (!ok) bad_field(path, item.key().c_str(), "unknown field");
+  }
+}
+
 const nlohmann::json& req_object(const nlohmann::json& obj, const char* key,
                                  const std::string& path) {
   const nlohmann::json* v = member(obj, key);

@@ -2,6 +2,7 @@
 // Typed field access for request bodies. Every failure is an ApiError 400 that names the field by
 // its dotted path ("properties.endpoint"), so a client knows exactly what to fix.
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,10 @@ std::optional<std::string> opt_string(const nlohmann::json& obj, const char* key
 std::string req_string(const nlohmann::json& obj, const char* key, const std::string& path);
 std::optional<int64_t> opt_int(const nlohmann::json& obj, const char* key, const std::string& path,
                                int64_t min, int64_t max);
+std::optional<bool> opt_bool(const nlohmann::json& obj, const char* key, const std::string& path);
+// Refuses members outside `allowed`: a misspelt field must not be silently ignored.
+void check_keys(const nlohmann::json& obj, std::initializer_list<const char*> allowed,
+                const std::string& path);
 const nlohmann::json& req_object(const nlohmann::json& obj, const char* key,
                                  const std::string& path);
 

@@ -4,6 +4,7 @@
 // names and its store and JSON functions as a traits type; the HTTP shape lives here once.
 #include <string>
 
+#include "common/percent_encoding.h"
 #include "orchestrator/api/api_error.h"
 #include "orchestrator/api/router.h"
 
@@ -24,7 +25,7 @@ Response handle_named_collection(const Request& req, const ParsedTarget& t, stat
         if (full) {
           out.push_back(Traits::to_json(record));
         } else {
-          out.push_back(Traits::kPath + encode_segment(record.name));
+          out.push_back(Traits::kPath + mm::percent_encode(record.name));
         }
       }
       return sync_response(out);
@@ -32,7 +33,7 @@ Response handle_named_collection(const Request& req, const ParsedTarget& t, stat
     if (req.method == "POST") {
       const auto created = Traits::create(store, Traits::parse(req.body));
       Response r = sync_response(Traits::to_json(created), 201);
-      r.headers.emplace_back("Location", Traits::kPath + encode_segment(created.name));
+      r.headers.emplace_back("Location", Traits::kPath + mm::percent_encode(created.name));
       return r;
     }
     return method_not_allowed("GET, POST");

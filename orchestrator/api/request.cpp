@@ -1,33 +1,15 @@
 #include "orchestrator/api/request.h"
 
-#include <cctype>
+#include "common/percent_encoding.h"
 
 namespace mm::api {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
+// Decodes into `out`; false (out unspecified) on a bad escape.
 bool decode(const std::string& in, std::string& out, bool plus_is_space) {
-  out.clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%') {
-      if (i + 2 >= in.size()) return false;
-      const int hi = hex_value(in[i + 1]);
-      const int lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (plus_is_space && in[i] == '+') {
-      out += ' ';
-    } else {
-      out += in[i];
-    }
-  }
+  auto decoded = percent_decode(in, plus_is_space);
+  if (!decoded) return false;
+  out = std::move(*decoded);
   return true;
 }
 
@@ -67,22 +49,6 @@ ParsedTarget parse_request_target(const std::string& target) {
     }
   }
   return p;
-}
-
-std::string encode_segment(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += hex[u >> 4];
-      out += hex[u & 0xf];
-    }
-  }
-  return out;
 }
 
 }  // namespace mm::api

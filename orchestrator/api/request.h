@@ -25,7 +25,5 @@ struct ParsedTarget {
 };
 
 ParsedTarget parse_request_target(const std::string& target);
-// Percent-encodes one path segment (for the URLs a collection GET lists).
-std::string encode_segment(const std::string& s);
 
 }  // namespace mm::api

@@ -42,8 +42,11 @@ Response Router::dispatch(const Request& req) {
   }
   if (s[0] != "1.0") throw ApiError(404, "not found");
   if (s.size() == 1) return handle_server(req, info_);
-  if (s[1] == "sources") return handle_sources(req, t, store_);
-  if (s[1] == "targets") return handle_targets(req, t, store_);
+  if (s[1] == "sources") return handle_sources(req, t, store_, connectivity_);
+  if (s[1] == "targets") return handle_targets(req, t, store_, connectivity_);
+  if (s[1] == "instances") return handle_instances(req, t, store_);
+  if (s[1] == "networks") return handle_networks(req, t, store_);
+  if (s[1] == "warnings") return handle_warnings(req, t, store_);
   if (s[1] == "certificates") return handle_certificates(req, t, store_);
   throw ApiError(404, "not found");
 }

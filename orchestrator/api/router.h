@@ -5,6 +5,7 @@
 
 #include "orchestrator/api/request.h"
 #include "orchestrator/api/response.h"
+#include "orchestrator/inventory/connectivity.h"
 #include "orchestrator/state/store.h"
 
 namespace mm::api {
@@ -18,7 +19,10 @@ struct ServerInfo {
 
 class Router {
  public:
-  Router(state::Store& store, ServerInfo info) : store_(store), info_(std::move(info)) {}
+  // `connectivity` checks sources and targets after a write and runs source syncs; null: no
+  // clients are wired, statuses stay as stored and source sync answers 503.
+  Router(state::Store& store, ServerInfo info, inventory::Connectivity* connectivity = nullptr)
+      : store_(store), info_(std::move(info)), connectivity_(connectivity) {}
   // Never throws: every failure becomes a JSON error response.
   Response handle(const Request& req) noexcept;
 
@@ -26,12 +30,18 @@ class Router {
   Response dispatch(const Request& req);
   state::Store& store_;
   ServerInfo info_;
+  inventory::Connectivity* connectivity_;
 };
 
 // Per-resource handlers; `segments` is the full decoded path ("1.0", "sources", ...).
 Response handle_server(const Request& req, const ServerInfo& info);
-Response handle_sources(const Request& req, const ParsedTarget& target, state::Store& store);
-Response handle_targets(const Request& req, const ParsedTarget& target, state::Store& store);
+Response handle_sources(const Request& req, const ParsedTarget& target, state::Store& store,
+                        inventory::Connectivity* connectivity);
+Response handle_targets(const Request& req, const ParsedTarget& target, state::Store& store,
+                        inventory::Connectivity* connectivity);
+Response handle_instances(const Request& req, const ParsedTarget& target, state::Store& store);
+Response handle_networks(const Request& req, const ParsedTarget& target, state::Store& store);
+Response handle_warnings(const Request& req, const ParsedTarget& target, state::Store& store);
 Response handle_certificates(const Request& req, const ParsedTarget& target, state::Store& store);
 
 // 405 with the Allow header listing what the resource supports.

@@ -21,6 +21,9 @@ state::SourceRecord parse_source(std::string_view body) {
   }
   s.username = opt_string(p, "username", "properties").value_or("");
   s.password = opt_string(p, "password", "properties");
+  // The API never returns the password, so a client that round-trips a GET sends "": that means
+  // "keep the stored one", as leaving it out does.
+  if (s.password && s.password->empty()) s.password.reset();
   s.trusted_fingerprint = check_fingerprint(
       opt_string(p, "trusted_server_certificate_fingerprint", "properties").value_or(""),
       "properties.trusted_server_certificate_fingerprint");

@@ -1,4 +1,8 @@
-// /1.0/sources and /1.0/sources/{name}: list, get, create, update, delete.
+// /1.0/sources, /1.0/sources/{name} and /1.0/sources/{name}/:sync (alias /sync). Create and update
+// answer, as the reference tool does, with the connectivity check's outcome rather than the object:
+//   {"ConnectivityStatus": "Confirm TLS fingerprint", "certFingerprint": "ba4f..."}
+#include "common/percent_encoding.h"
+#include "orchestrator/api/connectivity_answer.h"
 #include "orchestrator/api/named_collection.h"
 #include "orchestrator/api/source_json.h"
 
@@ -21,9 +25,44 @@ struct Sources {
   static auto to_json(const state::SourceRecord& r) { return source_to_json(r); }
 };
 
+inventory::ConnectivityResult check(inventory::Connectivity* c, const state::SourceRecord& s) {
+  if (!c) return {s.connectivity_status, "", true, ""};
+  return c->check_source(s.name);
+}
+
+Response sync_now(const Request& req, const std::string& name, state::Store& store,
+                  inventory::Connectivity* c) {
+  if (req.method != "POST") return method_not_allowed("POST");
+  if (!store.get_source(name)) throw ApiError(404, "source \"" + name + "\" not found");
+  if (!c || !c->can_sync_sources()) {
+    throw ApiError(503, "cannot sync source \"" + name + "\": no source client is configured");
+  }
+  const inventory::ConnectivityResult r = c->check_source(name);
+  if (r.finished && !r.error.empty()) {
+    throw ApiError(503, "failed to sync source \"" + name + "\": " + r.status);
+  }
+  // Unfinished within the wait: the sync goes on in the background; `source list` shows the end.
+  return sync_response(nlohmann::json::object());
+}
+
 }  // namespace
 
-Response handle_sources(const Request& req, const ParsedTarget& t, state::Store& store) {
+Response handle_sources(const Request& req, const ParsedTarget& t, state::Store& store,
+                        inventory::Connectivity* c) {
+  const auto& s = t.segments;
+  // ":sync" is the reference's route; "sync" is accepted as well, so a client that drops the colon
+  // is not told "not found".
+  if (s.size() == 4 && (s[3] == ":sync" || s[3] == "sync")) return sync_now(req, s[2], store, c);
+  if (s.size() == 2 && req.method == "POST") {
+    const state::SourceRecord created = store.create_source(parse_source(req.body));
+    return connectivity_answer(check(c, created), 201,
+                               "/1.0/sources/" + mm::percent_encode(created.name));
+  }
+  if (s.size() == 3 && req.method == "PUT") {
+    const state::SourceRecord updated = store.update_source(s[2], parse_source(req.body));
+    return connectivity_answer(check(c, updated), 200,
+                               "/1.0/sources/" + mm::percent_encode(updated.name));
+  }
   return handle_named_collection<Sources>(req, t, store);
 }
 

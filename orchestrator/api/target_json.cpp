@@ -2,33 +2,11 @@
 
 #include <cctype>
 
+#include "common/go_duration.h"
 #include "orchestrator/api/api_error.h"
 #include "orchestrator/api/json_fields.h"
 
 namespace mm::api {
-
-bool is_go_duration(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  size_t i = 0;
-  while (i < s.size()) {
-    const size_t start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    }
-    if (i == start || s[start] == '.') return false;
-    const std::string_view rest(s.data() + i, s.size() - i);
-    if (rest.rfind("ns", 0) == 0 || rest.rfind("us", 0) == 0 || rest.rfind("ms", 0) == 0) {
-      i += 2;
-    } else if (!rest.empty() && (rest[0] == 's' || rest[0] == 'm' || rest[0] == 'h')) {
-      i += 1;
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
 
 state::TargetRecord parse_target(std::string_view body) {
   const nlohmann::json j = parse_body_object(body);
@@ -45,6 +23,8 @@ state::TargetRecord parse_target(std::string_view body) {
   }
   t.tls_client_cert = opt_string(p, "tls_client_cert", "properties").value_or("");
   t.tls_client_key = opt_string(p, "tls_client_key", "properties");
+  // "" (a round-tripped GET, which never shows the key) keeps the stored key.
+  if (t.tls_client_key && t.tls_client_key->empty()) t.tls_client_key.reset();
   // A client key without its certificate (or the reverse, on create) cannot authenticate.
   if (t.tls_client_key && !t.tls_client_key->empty() && t.tls_client_cert.empty()) {
     bad_field("properties", "tls_client_cert", "is required with tls_client_key");

@@ -18,8 +18,4 @@ namespace mm::api {
 state::TargetRecord parse_target(std::string_view body);
 nlohmann::json target_to_json(const state::TargetRecord& t);
 
-// A Go duration as the reference tool prints it ("5m0s", "1h", "90s", "1.5h"): one or more
-// number+unit groups, units ns us ms s m h.
-bool is_go_duration(const std::string& s);
-
 }  // namespace mm::api

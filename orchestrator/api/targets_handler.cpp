@@ -1,4 +1,7 @@
-// /1.0/targets and /1.0/targets/{name}: list, get, create, update, delete.
+// /1.0/targets and /1.0/targets/{name}: list, get, create, update, delete. Create and update
+// answer with the connectivity check's outcome, as for sources (connectivity_answer.h).
+#include "common/percent_encoding.h"
+#include "orchestrator/api/connectivity_answer.h"
 #include "orchestrator/api/named_collection.h"
 #include "orchestrator/api/target_json.h"
 
@@ -23,7 +26,23 @@ struct Targets {
 
 }  // namespace
 
-Response handle_targets(const Request& req, const ParsedTarget& t, state::Store& store) {
+Response handle_targets(const Request& req, const ParsedTarget& t, state::Store& store,
+                        inventory::Connectivity* c) {
+  const auto& s = t.segments;
+  auto check = [&](const state::TargetRecord& r) {
+    return c ? c->check_target(r.name)
+             : inventory::ConnectivityResult{r.connectivity_status, "", true, ""};
+  };
+  if (s.size() == 2 && req.method == "POST") {
+    const state::TargetRecord created = store.create_target(parse_target(req.body));
+    return connectivity_answer(check(created), 201,
+                               Targets::kPath + mm::percent_encode(created.name));
+  }
+  if (s.size() == 3 && req.method == "PUT") {
+    const state::TargetRecord updated = store.update_target(s[2], parse_target(req.body));
+    return connectivity_answer(check(updated), 200,
+                               Targets::kPath + mm::percent_encode(updated.name));
+  }
   return handle_named_collection<Targets>(req, t, store);
 }
 

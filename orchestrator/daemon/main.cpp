@@ -7,15 +7,24 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
 
+#include "common/go_duration.h"
 #include "orchestrator/api/router.h"
 #include "orchestrator/daemon/http_server.h"
 #include "orchestrator/daemon/listen_address.h"
 #include "orchestrator/daemon/log.h"
+#include "orchestrator/incus/connector.h"
+#include "orchestrator/inventory/clock.h"
+#include "orchestrator/inventory/sync_service.h"
+#include "orchestrator/source/source_inventory.h"
 #include "orchestrator/state/store.h"
+#include "orchestrator/target/target_status.h"
 #include "orchestrator/tls/identity.h"
+#include "orchestrator/vmware/vmware_client.h"
 
 namespace {
 
@@ -26,7 +35,7 @@ std::string host_name() {
 }
 
 int run(const std::string& state_dir, const std::string& listen, const std::string& socket_path,
-        int threads) {
+        int threads, std::chrono::nanoseconds sync_interval) {
   using mm::daemon::log_line;
   // Block the stop signals before any thread starts, so every thread inherits the mask and the
   // main thread alone receives them in sigwait.
@@ -44,8 +53,17 @@ int run(const std::string& state_dir, const std::string& listen, const std::stri
       mm::tls::load_or_create_identity(state_dir, "migration-manager@" + host_name());
   log_line("state in " + state_dir + ", certificate fingerprint " + identity.fingerprint);
 
-  mm::api::Router router(*store,
-                         {host_name(), MM_VERSION, identity.cert_pem, identity.fingerprint});
+  // The source and target clients: VMware over the vSphere API, Incus over its REST API.
+  std::shared_ptr<mm::source::SourceConnector> source_client =
+      std::make_shared<mm::vmware::VmwareConnector>();
+  std::shared_ptr<mm::target::TargetConnector> target_client =
+      std::make_shared<mm::incus::IncusConnector>();
+  mm::inventory::SyncOptions sync_options;
+  sync_options.interval = sync_interval;
+  mm::inventory::SyncService sync_service(*store, source_client, target_client, sync_options);
+
+  mm::api::Router router(*store, {host_name(), MM_VERSION, identity.cert_pem, identity.fingerprint},
+                         &sync_service);
   mm::daemon::HttpServer server(router, *store, identity);
   server.listen_unix(socket_path);
   log_line("listening on unix:" + socket_path);
@@ -57,11 +75,13 @@ int run(const std::string& state_dir, const std::string& listen, const std::stri
     log_line("listening on https://" + shown + ":" + std::to_string(port));
   }
   server.start(threads);
+  sync_service.start();
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log_line(std::string("stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   server.stop();
+  sync_service.stop();
   log_line("stopped");
   return 0;
 }
@@ -74,16 +94,27 @@ int main(int argc, char** argv) {
   std::string listen;
   std::string socket_path;
   int threads = 2;
+  std::string sync_interval = "10m";
   app.add_option("--state-dir", state_dir, "Directory for the database, keys and certificate")
       ->required();
   app.add_option("--listen", listen,
                  "HTTPS address HOST:PORT ([::1]:PORT for IPv6; port 0 picks one)");
   app.add_option("--socket", socket_path, "Unix socket path (default: STATE_DIR/unix.socket)");
   app.add_option("--threads", threads, "Worker threads")->check(CLI::Range(1, 64));
+  app.add_option("--sync-interval", sync_interval,
+                 "How often every source is resynced, as a Go duration (10m, 30s; 0 disables)");
   CLI11_PARSE(app, argc, argv);
   if (socket_path.empty()) socket_path = state_dir + "/unix.socket";
+  std::chrono::nanoseconds interval{};
   try {
-    return run(state_dir, listen, socket_path, threads);
+    interval = mm::parse_go_duration(sync_interval, "--sync-interval");
+    if (interval.count() < 0) throw std::invalid_argument("--sync-interval: must not be negative");
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "%s (examples: 10m, 30s, 1h30m)\n", e.what());
+    return 2;
+  }
+  try {
+    return run(state_dir, listen, socket_path, threads, interval);
   } catch (const std::exception& e) {
     mm::daemon::log_line(std::string("fatal: ") + e.what());
     return 1;

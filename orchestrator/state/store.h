@@ -44,6 +44,9 @@ class Store {
   void delete_source(const std::string& name);
   // The decrypted password, for the code that logs in to the source; never for the API.
   std::string source_password(const std::string& name);
+  // The connectivity status the daemon measured; by id, so a rename during a check is harmless.
+  // No-op for a source deleted meanwhile.
+  void set_source_status(int64_t id, const std::string& status);
 
   // Targets, as for sources.
   std::vector<TargetRecord> list_targets();
@@ -52,6 +55,8 @@ class Store {
   TargetRecord update_target(const std::string& name, const TargetRecord& t);
   void delete_target(const std::string& name);
   std::string target_tls_client_key(const std::string& name);
+  std::string target_oidc_tokens(const std::string& name);
+  void set_target_status(int64_t id, const std::string& status);
 
   // Trusted client certificates (HTTPS access).
   std::vector<CertificateRecord> list_certificates();
@@ -71,6 +76,8 @@ class Store {
   std::optional<NetworkRecord> get_network(const std::string& uuid);
   std::vector<NetworkRecord> list_networks();
   void set_network_override(const std::string& uuid, const std::string& override_json);
+  // As mark_missing_instances, for the source's networks whose identifier is not in `present`.
+  void mark_missing_networks(int64_t source_id, const std::vector<std::string>& present);
 
   // Records a warning occurrence: a new row, or on the same (scope, entity_type, entity, type) the
   // messages replaced, count incremented and last_seen_date moved. `now` is RFC 3339.
@@ -78,6 +85,12 @@ class Store {
   std::optional<WarningRecord> get_warning(const std::string& uuid);
   std::vector<WarningRecord> list_warnings();
   void set_warning_status(const std::string& uuid, const std::string& status);
+  // One sync's verdict for (scope, entity_type, entity): each warning in `current` (one per type)
+  // gets exactly its messages, its count raised by the number of messages, its status kept. With
+  // `prune`, the entity's warnings of other types are deleted: their condition has cleared.
+  void replace_warnings(const std::string& scope, const std::string& entity_type,
+                        const std::string& entity, const std::vector<WarningRecord>& current,
+                        const std::string& now, bool prune);
 
  private:
   std::mutex mu_;

@@ -139,6 +139,26 @@ void Store::mark_missing_instances(int64_t source_id, const std::vector<std::str
   tx.commit();
 }
 
+void Store::mark_missing_networks(int64_t source_id, const std::vector<std::string>& present) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  db_->exec("CREATE TEMP TABLE IF NOT EXISTS present_networks (identifier TEXT PRIMARY KEY)");
+  db_->exec("DELETE FROM present_networks");
+  Statement ins = db_->prepare("INSERT OR IGNORE INTO present_networks (identifier) VALUES (?)");
+  for (const std::string& id : present) {
+    ins.bind(1, id);
+    ins.run();
+    ins.reset();
+  }
+  db_->prepare(
+         "UPDATE networks SET missing = 1 WHERE source_id = ? AND identifier NOT IN "
+         "(SELECT identifier FROM present_networks)")
+      .bind(1, source_id)
+      .run();
+  db_->exec("DELETE FROM present_networks");
+  tx.commit();
+}
+
 void Store::upsert_network(const NetworkRecord& n) {
   std::lock_guard lock(mu_);
   db_->prepare(

@@ -120,4 +120,12 @@ std::string Store::source_password(const std::string& name) {
   return box_.open(q.column_blob(0), kPasswordContext);
 }
 
+void Store::set_source_status(int64_t id, const std::string& status) {
+  std::lock_guard lock(mu_);
+  db_->prepare("UPDATE sources SET connectivity_status = ? WHERE id = ?")
+      .bind(1, status)
+      .bind(2, id)
+      .run();
+}
+
 }  // namespace mm::state

@@ -140,4 +140,21 @@ std::string Store::target_tls_client_key(const std::string& name) {
   return box_.open(q.column_blob(0), kKeyContext);
 }
 
+std::string Store::target_oidc_tokens(const std::string& name) {
+  std::lock_guard lock(mu_);
+  Statement q = db_->prepare("SELECT oidc_tokens_enc FROM targets WHERE name = ?");
+  q.bind(1, name);
+  if (!q.step()) throw no_such(name);
+  if (q.column_is_null(0)) return "";
+  return box_.open(q.column_blob(0), kTokensContext);
+}
+
+void Store::set_target_status(int64_t id, const std::string& status) {
+  std::lock_guard lock(mu_);
+  db_->prepare("UPDATE targets SET connectivity_status = ? WHERE id = ?")
+      .bind(1, status)
+      .bind(2, id)
+      .run();
+}
+
 }  // namespace mm::state

@@ -23,7 +23,7 @@ std::string source_body(const std::string& name, const std::string& password = "
   return json{{"name", name},
               {"source_type", "vmware"},
               {"properties",
-               {{"endpoint", "https://10.10.0.3"}, {"username", "user"}, {"password", password}}}}
+               {{"endpoint", "https://127.0.0.1:1"}, {"username", "user"}, {"password", password}}}}
       .dump();
 }
 
@@ -31,7 +31,7 @@ std::string target_body(const std::string& name) {
   return json{{"name", name},
               {"target_type", "incus"},
               {"properties",
-               {{"endpoint", "https://10.1.0.101:8443"},
+               {{"endpoint", "https://127.0.0.1:2"},
                 {"tls_client_cert", "CERT"},
                 {"tls_client_key", "KEY"}}}}
       .dump();
@@ -85,8 +85,11 @@ TEST(Daemon, UntrustedClientsGet403OnEveryRoute) {
   const ClientCert stranger = make_client_cert(tmp, "stranger");
   for (const ClientCert& c : {ClientCert{}, stranger}) {
     for (const char* m : {"GET", "POST", "PUT", "DELETE"}) {
-      for (const char* p : {"/", "/1.0", "/1.0/sources", "/1.0/sources/esxi01", "/1.0/targets",
-                            "/1.0/targets/x", "/1.0/certificates", "/1.0/nothing"}) {
+      for (const char* p :
+           {"/", "/1.0", "/1.0/sources", "/1.0/sources/esxi01", "/1.0/sources/esxi01/:sync",
+            "/1.0/targets", "/1.0/targets/x", "/1.0/certificates", "/1.0/instances",
+            "/1.0/instances/x", "/1.0/instances/x/override", "/1.0/networks", "/1.0/networks/x",
+            "/1.0/networks/x/override", "/1.0/warnings", "/1.0/warnings/x", "/1.0/nothing"}) {
         const HttpResult r = d.https_call(c, m, p, std::string(m) == "GET" ? "" : source_body("z"));
         EXPECT_EQ(r.status, 403) << m << " " << p << " " << r.raw;
         EXPECT_EQ(r.body.value("type", ""), "error") << r.raw;
@@ -158,7 +161,7 @@ TEST(Daemon, TrustedClientCrudOverHttps) {
   EXPECT_EQ(d.https_call(me, "POST", "/1.0/sources", source_body("esxi01")).status, 409);
   EXPECT_EQ(d.https_call(me, "POST", "/1.0/targets", target_body("incus01")).status, 201);
   r = d.https_call(me, "GET", "/1.0/targets/incus01");
-  EXPECT_EQ(r.body["metadata"]["properties"]["endpoint"], "https://10.1.0.101:8443");
+  EXPECT_EQ(r.body["metadata"]["properties"]["endpoint"], "https://127.0.0.1:2");
 
   json upd = json::parse(source_body("esxi01"));
   upd["properties"]["import_limit"] = 7;
