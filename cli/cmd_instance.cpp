@@ -2,32 +2,13 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/edit_schemas.h"
 #include "cli/editor.h"
 #include "cli/yaml_input.h"
 #include "common/percent_encoding.h"
 
 namespace mm::cli {
 namespace {
-
-using K = YamlField::Kind;
-
-const std::vector<YamlField>& override_schema() {
-  static const std::vector<YamlField> s = {{"last_update", K::String, {}},
-                                           {"comment", K::String, {}},
-                                           {"disable_migration", K::Bool, {}},
-                                           {"ignore_restrictions", K::Bool, {}},
-                                           {"properties",
-                                            K::Object,
-                                            {{"name", K::String, {}},
-                                             {"description", K::String, {}},
-                                             {"cpus", K::Int, {}},
-                                             {"memory", K::Int, {}},
-                                             {"config", K::StringMap, {}},
-                                             {"os", K::String, {}},
-                                             {"os_version", K::String, {}},
-                                             {"architecture", K::String, {}}}}};
-  return s;
-}
 
 // The override as the editor shows it: every field, in the reference's order.
 Json override_document(const Json& o) {
@@ -122,7 +103,7 @@ void override_edit(Context& ctx, const std::string& uuid) {
             "### This is a YAML representation of instance override configuration.\n"
             "### Any line starting with a '# will be ignored.\n###",
             to_yaml(override_document(current)), [&](const std::string& text) {
-              Json body = yaml_to_json(text, override_schema());
+              Json body = yaml_to_json(text, instance_override_schema());
               client.call("PUT", path, &body);
             });
 }

@@ -2,14 +2,13 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/edit_schemas.h"
 #include "cli/editor.h"
 #include "cli/yaml_input.h"
 #include "common/percent_encoding.h"
 
 namespace mm::cli {
 namespace {
-
-using K = YamlField::Kind;
 
 // The value shown for a placement field: the user's override when set, else the default.
 std::string placed(const Json& n, const std::string& key) {
@@ -68,13 +67,11 @@ void network_edit(Context& ctx, const std::string& uuid) {
       for (const char* k : {"network", "nictype", "vlan_id"}) doc[k] = text_of(n["overrides"], k);
     }
   }
-  static const std::vector<YamlField> schema = {
-      {"network", K::String, {}}, {"nictype", K::String, {}}, {"vlan_id", K::String, {}}};
   edit_yaml(ctx,
             "### This is a YAML representation of network configuration.\n"
             "### Any line starting with a '# will be ignored.\n###",
             to_yaml(doc), [&](const std::string& text) {
-              Json body = yaml_to_json(text, schema);
+              Json body = yaml_to_json(text, network_override_schema());
               check_override(body);
               client.call("PUT", "/networks/" + mm::percent_encode(uuid) + "/override", &body);
             });

@@ -4,20 +4,18 @@
 #include <cstdint>
 #include <string>
 
+#include "cli/edit_schemas.h"
 #include "cli/editor.h"
 #include "cli/yaml_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using mm::cli::YamlField;
-  using K = YamlField::Kind;
-  static const std::vector<YamlField> schema = {
-      {"comment", K::String, {}},
-      {"disable_migration", K::Bool, {}},
-      {"properties", K::Object, {{"cpus", K::Int, {}}, {"config", K::StringMap, {}}}},
-      {"network", K::String, {}}};
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    mm::cli::yaml_to_json(mm::cli::strip_comment_lines(text), schema);
+    mm::cli::yaml_to_json(mm::cli::strip_comment_lines(text), mm::cli::instance_override_schema());
+  } catch (const mm::cli::EditError&) {
+  }
+  try {
+    mm::cli::yaml_to_json(mm::cli::strip_comment_lines(text), mm::cli::network_override_schema());
   } catch (const mm::cli::EditError&) {
   }
   return 0;

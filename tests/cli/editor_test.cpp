@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/edit_schemas.h"
 #include "cli/editor.h"
 #include "cli/yaml_input.h"
 #include "tests/cli/testdata_util.h"
@@ -16,23 +17,8 @@ namespace {
 
 using K = YamlField::Kind;
 
-const std::vector<YamlField> kNetwork = {
-    {"network", K::String, {}}, {"nictype", K::String, {}}, {"vlan_id", K::String, {}}};
-
-const std::vector<YamlField> kOverride = {{"last_update", K::String, {}},
-                                          {"comment", K::String, {}},
-                                          {"disable_migration", K::Bool, {}},
-                                          {"ignore_restrictions", K::Bool, {}},
-                                          {"properties",
-                                           K::Object,
-                                           {{"name", K::String, {}},
-                                            {"description", K::String, {}},
-                                            {"cpus", K::Int, {}},
-                                            {"memory", K::Int, {}},
-                                            {"config", K::StringMap, {}},
-                                            {"os", K::String, {}},
-                                            {"os_version", K::String, {}},
-                                            {"architecture", K::String, {}}}}};
+const std::vector<YamlField>& kNetwork = network_override_schema();
+const std::vector<YamlField>& kOverride = instance_override_schema();
 
 TEST(Editor, HeaderLinesAreStripped) {
   const std::string text = mm::test::testdata("network_edit.txt");
