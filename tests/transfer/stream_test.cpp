@@ -438,6 +438,19 @@ TEST_F(StreamTest, ReceiverGivesUpAfterResumeTimeoutAndALaterRunResumes) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(relay.holding()) << slurp(dir.file("send1.log"));
+  // Kill only once the sender has recorded an acknowledged frontier: acknowledgements cross the
+  // relay after the receiver's fdatasync, and on a loaded machine the first may still be on its
+  // way when the relay starts holding (then there would be nothing to resume from).
+  const auto done_offset = [&]() -> uint64_t {
+    const std::string text = slurp(dir.file("send.ckpt"));
+    if (text.empty()) return 0;
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    return j.is_object() && j.contains("done_offset") ? j["done_offset"].get<uint64_t>() : 0;
+  };
+  for (int i = 0; i < 1000 && done_offset() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GT(done_offset(), 0u) << slurp(dir.file("send1.log"));
   sender->kill_hard();
   const auto killed = std::chrono::steady_clock::now();
   EXPECT_EQ(first.process->wait(), 4) << slurp(first.log);
