@@ -126,6 +126,14 @@ void check_name(const std::string& name, const std::string& field) {
   if (!valid_utf8(name)) fail("must be valid UTF-8");
 }
 
+std::string req_https_endpoint(const nlohmann::json& properties) {
+  std::string endpoint = req_string(properties, "endpoint", "properties");
+  if (endpoint.rfind("https://", 0) != 0 || endpoint.size() <= 8) {
+    bad_field("properties", "endpoint", "must be an https:// URL");
+  }
+  return endpoint;
+}
+
 std::string check_fingerprint(const std::string& value, const std::string& field) {
   if (value.empty()) return value;
   std::string out;

@@ -33,6 +33,9 @@ const nlohmann::json& req_object(const nlohmann::json& obj, const char* key,
 // Object names travel in URL paths: 1-255 bytes of valid UTF-8, no '/', no control characters,
 // not "." or "..".
 void check_name(const std::string& name, const std::string& field);
+// properties.endpoint: sources and targets are only reachable over HTTPS; anything else is a
+// typo that would fail at the first connection. Returns the value.
+std::string req_https_endpoint(const nlohmann::json& properties);
 // Empty, or 64 hex digits (a SHA-256 fingerprint); returned in lower case.
 std::string check_fingerprint(const std::string& value, const std::string& field);
 

@@ -14,11 +14,7 @@ state::SourceRecord parse_source(std::string_view body) {
   if (s.source_type != "vmware") bad_field("", "source_type", "must be \"vmware\"");
 
   const nlohmann::json& p = req_object(j, "properties", "");
-  s.endpoint = req_string(p, "endpoint", "properties");
-  // vSphere is only reachable over HTTPS; anything else is a typo that would fail at sync time.
-  if (s.endpoint.rfind("https://", 0) != 0 || s.endpoint.size() <= 8) {
-    bad_field("properties", "endpoint", "must be an https:// URL");
-  }
+  s.endpoint = req_https_endpoint(p);
   s.username = opt_string(p, "username", "properties").value_or("");
   s.password = opt_string(p, "password", "properties");
   // The API never returns the password, so a client that round-trips a GET sends "": that means

@@ -17,10 +17,7 @@ state::TargetRecord parse_target(std::string_view body) {
   if (t.target_type != "incus") bad_field("", "target_type", "must be \"incus\"");
 
   const nlohmann::json& p = req_object(j, "properties", "");
-  t.endpoint = req_string(p, "endpoint", "properties");
-  if (t.endpoint.rfind("https://", 0) != 0 || t.endpoint.size() <= 8) {
-    bad_field("properties", "endpoint", "must be an https:// URL");
-  }
+  t.endpoint = req_https_endpoint(p);
   t.tls_client_cert = opt_string(p, "tls_client_cert", "properties").value_or("");
   t.tls_client_key = opt_string(p, "tls_client_key", "properties");
   // "" (a round-tripped GET, which never shows the key) keeps the stored key.
