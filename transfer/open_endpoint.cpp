@@ -11,6 +11,8 @@ std::unique_ptr<SourceReader> open_source(const Endpoint& e, EventLoop& loop,
       return make_nbd_reader(e, loop, options);
     case EndpointKind::kFile:
       return make_file_reader(e, loop, options);
+    case EndpointKind::kHttps:
+      return make_https_reader(e, loop, options);
     case EndpointKind::kNull:
       break;
     case EndpointKind::kStream:
@@ -30,6 +32,8 @@ std::unique_ptr<TargetWriter> open_target(const Endpoint& e, EventLoop& loop, ui
       return make_null_writer(size);
     case EndpointKind::kStream:
       return make_stream_writer(e, loop, size, options);
+    case EndpointKind::kHttps:
+      throw std::runtime_error(e.uri + " can only be a source: the datastore path only reads");
   }
   throw std::logic_error("unknown endpoint kind");
 }

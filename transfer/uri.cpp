@@ -152,6 +152,78 @@ Endpoint parse_stream(std::string_view text) {
   return e;
 }
 
+// https://HOST[:PORT]/folder/PATH?dcPath=DC&dsName=DS: the vSphere datastore file service.
+Endpoint parse_https(std::string_view text) {
+  std::string_view rest = text.substr(std::string_view("https://").size());
+  if (rest.find('#') != std::string_view::npos) fail(text, "https:// takes no fragment");
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) fail(text, "missing /folder/PATH");
+  std::string_view authority = rest.substr(0, slash);
+  if (authority.find('@') != std::string_view::npos) {
+    fail(text, "no credentials in the URI: pass the session cookie with --http-cookie-file");
+  }
+  const std::string as_nbd = "nbd://" + std::string(authority);
+  Endpoint e;
+  try {
+    e = parse_nbd_tcp(as_nbd);  // the same HOST[:PORT] rules, IPv6 brackets included
+  } catch (const UriError& err) {
+    std::string why = err.what();
+    const std::string inner = "invalid endpoint '" + as_nbd + "': ";
+    fail(text, why.starts_with(inner) ? why.substr(inner.size()) : why);
+  }
+  if (!authority.ends_with(":" + std::to_string(e.port))) e.port = 443;
+  e.kind = EndpointKind::kHttps;
+  e.uri = text;
+  e.nbd_uri.clear();
+  e.export_name.clear();
+  std::string_view target = rest.substr(slash);
+  const size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+  if (!path.starts_with("/folder/") || path.size() == 8 || path.ends_with("/")) {
+    fail(text, "the path must be /folder/DIR/FILE (the datastore file service)");
+  }
+  const std::string decoded = percent_decode(text, path);
+  if (decoded.find("/../") != std::string::npos || decoded.ends_with("/..") ||
+      decoded.find("/./") != std::string::npos) {
+    fail(text, "'.' and '..' are not allowed in the path");
+  }
+  for (char c : path) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '\\' || c == 0x7f) {
+      fail(text, "characters that need percent-encoding in the path");
+    }
+  }
+  bool dc = false, ds = false;
+  for (std::string_view rest_q = query; !rest_q.empty();) {
+    const size_t amp = rest_q.find('&');
+    std::string_view param = rest_q.substr(0, amp);
+    rest_q = amp == std::string_view::npos ? "" : rest_q.substr(amp + 1);
+    const size_t eq = param.find('=');
+    std::string_view key = param.substr(0, eq);
+    std::string_view value = eq == std::string_view::npos ? "" : param.substr(eq + 1);
+    for (char c : param) {
+      if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == 0x7f) {
+        fail(text, "characters that need percent-encoding in the query");
+      }
+    }
+    percent_decode(text, value);  // checks the escapes
+    if (key == "dcPath") {
+      if (dc) fail(text, "dcPath given twice");
+      dc = !value.empty();
+    } else if (key == "dsName") {
+      if (ds) fail(text, "dsName given twice");
+      ds = !value.empty();
+    } else {
+      fail(text, "unknown query parameter '" + std::string(key) +
+                     "' (the datastore file service takes dcPath= and dsName=)");
+    }
+  }
+  if (!dc || !ds) fail(text, "needs ?dcPath=DATACENTER&dsName=DATASTORE");
+  e.http_path = path;
+  e.http_query = query;
+  return e;
+}
+
 }  // namespace
 
 Endpoint parse_endpoint(std::string_view text) {
@@ -160,6 +232,7 @@ Endpoint parse_endpoint(std::string_view text) {
   if (text.starts_with("nbd://")) return parse_nbd_tcp(text);
   if (text.starts_with("nbd+unix://")) return parse_nbd_unix(text);
   if (text.starts_with("mmt://")) return parse_stream(text);
+  if (text.starts_with("https://")) return parse_https(text);
   if (text.starts_with("nbds://") || text.starts_with("nbds+unix://")) {
     fail(text, "NBD over TLS is not supported; use mmt:// for an encrypted link");
   }
@@ -183,7 +256,7 @@ Endpoint parse_endpoint(std::string_view text) {
     if (colon != std::string_view::npos && (slash == std::string_view::npos || colon < slash) &&
         text.substr(colon).starts_with("://")) {
       fail(text, "unknown scheme '" + std::string(text.substr(0, colon)) +
-                     "' (expected nbd://, nbd+unix://, mmt://, file:, null: or a path)");
+                     "' (expected nbd://, nbd+unix://, mmt://, https://, file:, null: or a path)");
     }
     e.path = text;
   }

@@ -5,14 +5,20 @@
 //   PATH or file:PATH                  a regular file or a block device
 //   null:                              a target that discards writes (for measuring the source alone)
 //   mmt://HOST:PORT                    a target only: `mm-transfer receive` (docs/stream-protocol.md)
+//   https://HOST[:PORT]/folder/PATH?dcPath=DC&dsName=DS
+//                                      a source only: a datastore file (docs/datastore-source.md)
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "cbt/extent.h"
 
 namespace mm::transfer {
 
-enum class EndpointKind { kNbd, kFile, kNull, kStream };
+enum class EndpointKind { kNbd, kFile, kNull, kStream, kHttps };
 
 struct Endpoint {
   EndpointKind kind = EndpointKind::kNull;
@@ -23,6 +29,13 @@ struct Endpoint {
   std::string socket;     // kNbd over a unix socket
   std::string export_name;
   std::string path;  // kFile
+  // kHttps: the file's path under /folder/ and the query, both as written (percent-encoded).
+  std::string http_path, http_query;
+  // kHttps: what the URI must not carry (secrets stay off command lines), set by the caller.
+  std::string http_cookie;  // the Cookie header: vmware_soap_session="..."
+  std::string http_trust;   // the server certificate's SHA-256 (normalised); empty: system CAs
+  // Where the source holds data (CBT changeId "*"); it reads as zero elsewhere. Absent: all data.
+  std::optional<std::vector<cbt::Extent>> data_extents;
 
   bool is_unix_socket() const { return !socket.empty(); }
 };

@@ -2,12 +2,19 @@
 // receive a disk sent over an mmt:// stream.
 // Exit status: 0 success, 1 verify found differences, 2 bad usage, 3 the transfer failed,
 // 4 incomplete (receive: the sender did not come back in time; its checkpoint resumes it).
+#include <fcntl.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
+#include "cbt/extents_file.h"
+#include "transfer/checkpoint.h"
 #include "transfer/copier.h"
 #include "transfer/endpoint_io.h"
 #include "transfer/event_loop.h"
@@ -28,11 +35,14 @@ struct CommonFlags {
   unsigned requests = 16;
   std::string request_size = "256K";
   bool progress = false;
+  int progress_fd = -1;  // copy, sync: JSON progress lines for a supervisor
   bool json = false;
   // mmt:// targets
   std::string tls_cert, tls_key, trust;
   bool no_compress = false;
   std::string stall_timeout;  // empty: the default (StreamOptions / ReceiverOptions)
+  // https:// sources (the vSphere datastore file service)
+  std::string http_cookie_file, source_trust;
 };
 
 // Bad usage that only shows once the endpoints are known: exit status 2.
@@ -51,9 +61,14 @@ void add_stream_flags(CLI::App* cmd, CommonFlags& f) {
                   "(default 60s; 0: never)");
 }
 
-// The TLS flags belong to mmt:// targets, and an mmt:// target needs all of them.
-void check_stream_flags(const mt::Endpoint& target, const CommonFlags& f) {
-  const bool any = !f.tls_cert.empty() || !f.tls_key.empty() || !f.trust.empty() || f.no_compress ||
+// The TLS flags belong to mmt:// targets, and an mmt:// target needs all of them (--trust pins
+// an https:// source instead when the target is not mmt://).
+void check_stream_flags(const mt::Endpoint& source, const mt::Endpoint& target,
+                        const CommonFlags& f) {
+  const bool trust_is_source =
+      source.kind == mt::EndpointKind::kHttps && target.kind != mt::EndpointKind::kStream;
+  const bool any = !f.tls_cert.empty() || !f.tls_key.empty() ||
+                   (!f.trust.empty() && !trust_is_source) || f.no_compress ||
                    !f.stall_timeout.empty();
   if (target.kind != mt::EndpointKind::kStream) {
     if (any) {
@@ -73,9 +88,86 @@ void check_stream_flags(const mt::Endpoint& target, const CommonFlags& f) {
   }
 }
 
+// The flags of an https:// source; commands without the mmt:// flags take --trust here too.
+void add_source_flags(CLI::App* cmd, CommonFlags& f, bool with_trust) {
+  cmd->add_option("--http-cookie-file", f.http_cookie_file,
+                  "https:// source: file holding the session cookie, vmware_soap_session=\"...\" "
+                  "(or set MM_HTTP_COOKIE)");
+  cmd->add_option("--source-trust", f.source_trust,
+                  "https:// source: SHA-256 fingerprint of the server's certificate");
+  if (with_trust) {
+    cmd->add_option("--trust", f.trust,
+                    "https:// source: SHA-256 fingerprint of the server's certificate");
+  }
+}
+
+std::string trim_space(std::string s) {
+  const size_t a = s.find_first_not_of(" \t\r\n");
+  if (a == std::string::npos) return {};
+  return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
+}
+
+// The Cookie header for an https:// source: from --http-cookie-file, else $MM_HTTP_COOKIE. A bare
+// value is taken as the vSphere session id.
+std::string load_cookie(const CommonFlags& f) {
+  std::string text;
+  if (!f.http_cookie_file.empty()) {
+    std::ifstream in(f.http_cookie_file);
+    if (!in) throw UsageError("--http-cookie-file: cannot read " + f.http_cookie_file);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } else if (const char* env = std::getenv("MM_HTTP_COOKIE"); env != nullptr) {
+    text = env;
+  }
+  text = trim_space(text);
+  if (text.starts_with("Cookie:")) text = trim_space(text.substr(7));
+  if (text.find_first_of("\r\n") != std::string::npos) {
+    throw UsageError("the session cookie must be one line");
+  }
+  if (!text.empty() && text.find('=') == std::string::npos) {
+    text = "vmware_soap_session=\"" + text + "\"";
+  }
+  return text;
+}
+
+// SRC with what an https:// source needs beside its URI: the cookie, the pinned certificate and
+// (copy --extents-file) where it holds data. `target` is null for commands without one.
+mt::Endpoint source_endpoint(const std::string& text, const CommonFlags& f,
+                             const mt::Endpoint* target, const std::string& data_extents_file) {
+  mt::Endpoint e = mt::parse_endpoint(text);
+  if (e.kind != mt::EndpointKind::kHttps) {
+    if (!f.http_cookie_file.empty() || !f.source_trust.empty()) {
+      throw UsageError("--http-cookie-file and --source-trust are for https:// sources");
+    }
+    if (!data_extents_file.empty()) {
+      throw UsageError("copy --extents-file is for https:// sources (where the disk holds data)");
+    }
+    return e;
+  }
+  e.http_cookie = load_cookie(f);
+  std::string pin = f.source_trust;
+  const bool stream_target = target != nullptr && target->kind == mt::EndpointKind::kStream;
+  if (pin.empty() && !stream_target) pin = f.trust;
+  if (!pin.empty()) {
+    try {
+      e.http_trust = mm::transfer::stream::normalize_fingerprint(pin);
+    } catch (const std::invalid_argument& err) {
+      throw UsageError(std::string(f.source_trust.empty() ? "--trust: " : "--source-trust: ") +
+                       err.what());
+    }
+  }
+  if (!data_extents_file.empty()) {
+    try {
+      e.data_extents = mm::cbt::read_extents_file(data_extents_file).extents();
+    } catch (const mm::cbt::ExtentsFileError& err) {
+      throw UsageError(std::string("--extents-file: ") + err.what());
+    }
+  }
+  return e;
+}
+
 void add_tuning(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--connections", f.connections,
-                  "NBD connections when the server allows several (multi-conn)")
+                  "Connections: NBD (when the server allows multi-conn) or https://")
       ->capture_default_str();
   cmd->add_option("--requests", f.requests, "Requests in flight per connection")
       ->capture_default_str();
@@ -84,6 +176,49 @@ void add_tuning(CLI::App* cmd, CommonFlags& f) {
       ->capture_default_str();
   cmd->add_flag("--progress", f.progress, "Show progress (a bar on a terminal)");
   cmd->add_flag("--json", f.json, "Print one JSON object with the result");
+}
+
+void add_progress_fd(CLI::App* cmd, CommonFlags& f) {
+  cmd->add_option("--progress-fd", f.progress_fd,
+                  "Write progress as JSON lines to this open descriptor (docs/disk-workers.md)");
+}
+
+// --progress-fd: the stream, counting from where a checkpoint resumes the job. The checkpoint is
+// only peeked at here; the copier checks it (and fails on a bad one) as always.
+std::optional<mt::ProgressStream> progress_stream(const CommonFlags& f, const std::string& operation,
+                                                  const std::string& checkpoint,
+                                                  const std::vector<mm::cbt::Extent>* changes) {
+  if (f.progress_fd < 0) return std::nullopt;
+  const int mode = f.progress_fd > STDIN_FILENO ? fcntl(f.progress_fd, F_GETFL) : -1;
+  if (mode < 0 || (mode & O_ACCMODE) == O_RDONLY) {
+    throw UsageError("--progress-fd " + std::to_string(f.progress_fd) +
+                     " is not an open descriptor for writing");
+  }
+  uint64_t frontier = 0;
+  try {
+    if (!checkpoint.empty()) {
+      if (auto cp = mt::load_checkpoint(checkpoint)) frontier = cp->done_offset;
+    }
+  } catch (const std::exception&) {
+    frontier = 0;
+  }
+  if (!changes) return mt::ProgressStream(f.progress_fd, operation, frontier, frontier);
+  uint64_t changed_below = 0;  // a top-up's total is its whole change set, resumed or not
+  for (const auto& e : *changes) {
+    if (e.offset < frontier) changed_below += std::min(e.end(), frontier) - e.offset;
+  }
+  return mt::ProgressStream(f.progress_fd, operation, changed_below, 0);
+}
+
+// Feeds the run's progress to the bar and the stream, whichever were asked for.
+void watch_progress(mt::CopyOptions& o, const CommonFlags& f, mt::ProgressDisplay& display,
+                    std::optional<mt::ProgressStream>& stream) {
+  if (stream) stream->start();
+  if (!f.progress && !stream) return;
+  o.on_progress = [&f, &display, &stream](const mt::CopyProgress& p) {
+    if (f.progress) display.update(p);
+    if (stream) stream->update(p);
+  };
 }
 
 mt::CopyOptions copy_options(const CommonFlags& f) {
@@ -124,17 +259,21 @@ nlohmann::json report_json(const mt::CopyReport& r, const std::string& src,
 }
 
 int do_copy(const std::string& src, const std::string& dst, const CommonFlags& f,
-            bool target_is_zero, const std::string& checkpoint, const std::string& interval) {
+            bool target_is_zero, const std::string& checkpoint, const std::string& interval,
+            const std::string& data_extents_file) {
   mt::CopyOptions o = copy_options(f);
   o.target_is_zero = target_is_zero;
   o.checkpoint_path = checkpoint;
   o.checkpoint_interval_bytes = mt::parse_size_arg(interval, "--checkpoint-interval");
-  const mt::Endpoint source = mt::parse_endpoint(src), target = mt::parse_endpoint(dst);
-  check_stream_flags(target, f);
+  const mt::Endpoint target = mt::parse_endpoint(dst);
+  const mt::Endpoint source = source_endpoint(src, f, &target, data_extents_file);
+  check_stream_flags(source, target, f);
   mt::ProgressDisplay display("copy");
-  if (f.progress) o.on_progress = [&](const mt::CopyProgress& p) { display.update(p); };
+  std::optional<mt::ProgressStream> stream = progress_stream(f, "copy", checkpoint, nullptr);
+  watch_progress(o, f, display, stream);
   const mt::CopyReport r = mt::run_copy(source, target, o);
   if (f.progress) display.finish();
+  if (stream) stream->finish();
   if (f.json) {
     std::cout << report_json(r, src, dst).dump() << std::endl;
     return 0;
@@ -158,15 +297,18 @@ int do_sync(const std::string& src, const std::string& dst, const CommonFlags& f
   mt::CopyOptions o = copy_options(f);
   o.checkpoint_path = checkpoint;
   o.checkpoint_interval_bytes = mt::parse_size_arg(interval, "--checkpoint-interval");
-  const mt::Endpoint source = mt::parse_endpoint(src), target = mt::parse_endpoint(dst);
-  check_stream_flags(target, f);
+  const mt::Endpoint target = mt::parse_endpoint(dst);
+  const mt::Endpoint source = source_endpoint(src, f, &target, "");
+  check_stream_flags(source, target, f);
   const mt::ChangeSet cs = mt::load_change_set(source, extents, extents_file);
   o.only_extents = cs.extents;
   o.change_set_id = cs.id;  // a checkpoint of another change set is refused, never reused
   mt::ProgressDisplay display("sync");
-  if (f.progress) o.on_progress = [&](const mt::CopyProgress& p) { display.update(p); };
+  std::optional<mt::ProgressStream> stream = progress_stream(f, "sync", checkpoint, &cs.extents);
+  watch_progress(o, f, display, stream);
   const mt::CopyReport r = mt::run_copy(source, target, o);
   if (f.progress) display.finish();
+  if (stream) stream->finish();
   if (f.json) {
     nlohmann::json j = report_json(r, src, dst);
     j["bytes_changed"] = r.bytes_changed;
@@ -254,7 +396,8 @@ int do_checksum(const std::string& src, const CommonFlags& f) {
   mt::CopyOptions o = copy_options(f);
   mt::ProgressDisplay display("checksum");
   if (f.progress) o.on_progress = [&](const mt::CopyProgress& p) { display.update(p); };
-  const mt::CopyReport r = mt::run_copy(mt::parse_endpoint(src), mt::parse_endpoint("null:"), o);
+  const mt::CopyReport r =
+      mt::run_copy(source_endpoint(src, f, nullptr, ""), mt::parse_endpoint("null:"), o);
   if (f.progress) display.finish();
   if (f.json) {
     std::cout << nlohmann::json{{"source", src},
@@ -270,9 +413,10 @@ int do_checksum(const std::string& src, const CommonFlags& f) {
   return 0;
 }
 
-int do_map(const std::string& src, bool json) {
+int do_map(const std::string& src, const CommonFlags& f) {
+  const bool json = f.json;
   mt::EventLoop loop(64);
-  auto reader = mt::open_source(mt::parse_endpoint(src), loop, {1, 1});
+  auto reader = mt::open_source(source_endpoint(src, f, nullptr, ""), loop, {1, 1});
   nlohmann::json extents = nlohmann::json::array();
   uint64_t data = 0, zero = 0;
   struct Row {
@@ -311,7 +455,8 @@ int do_verify(const std::string& a, const std::string& b, const CommonFlags& f) 
   mt::CopyOptions o = copy_options(f);
   mt::ProgressDisplay display("verify");
   if (f.progress) o.on_progress = [&](const mt::CopyProgress& p) { display.update(p); };
-  const mt::VerifyReport r = mt::run_verify(mt::parse_endpoint(a), mt::parse_endpoint(b), o);
+  const mt::VerifyReport r =
+      mt::run_verify(source_endpoint(a, f, nullptr, ""), source_endpoint(b, f, nullptr, ""), o);
   if (f.progress) display.finish();
   uint64_t differing = 0;
   for (const auto& m : r.mismatches) differing += m.length;
@@ -357,7 +502,8 @@ int main(int argc, char** argv) {
   CommonFlags flags;
 
   CLI::App* copy = app.add_subcommand("copy", "Copy SRC to DST (holes and zeroes are not read)");
-  copy->add_option("SRC", src, "Source: nbd://, nbd+unix://, a path or file:PATH")->required();
+  copy->add_option("SRC", src, "Source: nbd://, nbd+unix://, https://, a path or file:PATH")
+      ->required();
   copy->add_option("DST", dst, "Target: a path, file:PATH, nbd://, nbd+unix:// or null:")
       ->required();
   copy->add_flag("--target-is-zero", target_is_zero,
@@ -368,13 +514,18 @@ int main(int argc, char** argv) {
                    "Bytes between checkpoints (suffixes K, M, G)")
       ->capture_default_str();
   add_tuning(copy, flags);
+  add_progress_fd(copy, flags);
 
   add_stream_flags(copy, flags);
-
+  add_source_flags(copy, flags, false);
   std::string extents, extents_file;
+  copy->add_option("--extents-file", extents_file,
+                   "https:// source: JSON [{\"offset\":N,\"length\":N},...] of where it holds "
+                   "data (CBT changeId *); it reads as zero elsewhere");
   CLI::App* sync =
       app.add_subcommand("sync", "Copy only the changed extents of SRC into DST (a top-up)");
-  sync->add_option("SRC", src, "Source: nbd://, nbd+unix://, a path or file:PATH")->required();
+  sync->add_option("SRC", src, "Source: nbd://, nbd+unix://, https://, a path or file:PATH")
+      ->required();
   sync->add_option("DST", dst,
                    "Target holding an earlier copy: a path, nbd://, nbd+unix:// or mmt://")
       ->required();
@@ -388,7 +539,9 @@ int main(int argc, char** argv) {
                    "Bytes between checkpoints (suffixes K, M, G)")
       ->capture_default_str();
   add_tuning(sync, flags);
+  add_progress_fd(sync, flags);
   add_stream_flags(sync, flags);
+  add_source_flags(sync, flags, false);
 
   ReceiveFlags receive_flags;
   CLI::App* receive = app.add_subcommand("receive", "Receive one disk sent to mmt://HOST:PORT");
@@ -419,16 +572,19 @@ int main(int argc, char** argv) {
   CLI::App* map = app.add_subcommand("map", "Show where SRC holds data and where it reads as zero");
   map->add_option("SRC", src, "Disk to map")->required();
   map->add_flag("--json", flags.json, "Print JSON");
+  add_source_flags(map, flags, true);
 
   CLI::App* checksum =
       app.add_subcommand("checksum", "Print the disk digest of SRC (docs/digest.md)");
   checksum->add_option("SRC", src, "Disk to hash")->required();
   add_tuning(checksum, flags);
+  add_source_flags(checksum, flags, true);
 
   CLI::App* verify = app.add_subcommand("verify", "Compare SRC and DST block by block");
   verify->add_option("SRC", src, "First disk")->required();
   verify->add_option("DST", dst, "Second disk")->required();
   add_tuning(verify, flags);
+  add_source_flags(verify, flags, true);
 
   try {
     app.parse(argc, argv);
@@ -437,14 +593,14 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   try {
-    if (*copy) return do_copy(src, dst, flags, target_is_zero, checkpoint, interval);
+    if (*copy) return do_copy(src, dst, flags, target_is_zero, checkpoint, interval, extents_file);
     if (*sync) return do_sync(src, dst, flags, extents, extents_file, checkpoint, interval);
     if (*receive) return do_receive(receive_flags, flags);
     if (*fingerprint) {
       printf("%s\n", mm::transfer::stream::certificate_fingerprint(cert).c_str());
       return 0;
     }
-    if (*map) return do_map(src, flags.json);
+    if (*map) return do_map(src, flags);
     if (*checksum) return do_checksum(src, flags);
     if (*verify) return do_verify(src, dst, flags);
   } catch (const mt::SizeArgError& e) {

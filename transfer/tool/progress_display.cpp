@@ -2,7 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace mm::transfer {
 
@@ -65,6 +69,80 @@ void ProgressDisplay::update(const CopyProgress& p) {
 
 void ProgressDisplay::finish() {
   if (tty_ && drawn_) fprintf(stderr, "\n");
+}
+
+}  // namespace mm::transfer
+
+namespace mm::transfer {
+
+namespace {
+
+// The rate over this window is the "recent rate": it follows a slowing source within seconds.
+constexpr double kRateWindowSeconds = 5;
+constexpr double kMinLineInterval = 0.5;
+
+// Writes the whole line or gives up: a broken progress pipe must not stop the copy.
+bool write_all(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    const ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+ProgressStream::ProgressStream(int fd, std::string operation, uint64_t done_base,
+                               uint64_t total_base)
+    : fd_(fd), operation_(std::move(operation)), done_base_(done_base), total_base_(total_base) {}
+
+void ProgressStream::start() {
+  emit("starting", 0, 0, 0);
+}
+
+void ProgressStream::update(const CopyProgress& p) {
+  last_ = p;
+  recent_.emplace_back(p.seconds, p.done_bytes);
+  while (recent_.size() > 2 && p.seconds - recent_.front().first > kRateWindowSeconds) {
+    recent_.pop_front();
+  }
+  if (p.seconds - last_line_at_ < kMinLineInterval) return;
+  last_line_at_ = p.seconds;
+  emit("transferring", p.done_bytes, p.total_bytes, p.seconds);
+}
+
+void ProgressStream::finish() {
+  emit("done", last_.total_bytes, last_.total_bytes, last_.seconds);
+}
+
+void ProgressStream::emit(const char* phase, uint64_t done, uint64_t total, double seconds) {
+  if (fd_ < 0) return;
+  const bool starting = std::string_view(phase) == "starting";
+  const bool done_phase = std::string_view(phase) == "done";
+  const uint64_t job_total = starting ? 0 : total + total_base_;
+  const uint64_t job_done = starting ? 0 : std::min(done + done_base_, job_total);
+  double rate = 0;
+  if (recent_.size() >= 2 && recent_.back().first - recent_.front().first > 0.2) {
+    rate = static_cast<double>(recent_.back().second - recent_.front().second) /
+           (recent_.back().first - recent_.front().first);
+  } else if (seconds > 0) {
+    rate = static_cast<double>(done) / seconds;
+  }
+  nlohmann::json line = {{"type", "progress"},       {"operation", operation_},
+                         {"phase", phase},           {"bytes_done", job_done},
+                         {"bytes_total", job_total}, {"bytes_per_second", rate},
+                         {"seconds", seconds}};
+  if (done_phase) {
+    line["eta_seconds"] = 0.0;
+  } else if (rate > 0) {
+    line["eta_seconds"] = static_cast<double>(job_total - job_done) / rate;
+  } else {
+    line["eta_seconds"] = nullptr;  // unknown until bytes move
+  }
+  if (!write_all(fd_, line.dump() + "\n")) fd_ = -1;
 }
 
 }  // namespace mm::transfer
