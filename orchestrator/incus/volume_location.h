@@ -1,8 +1,8 @@
 #pragma once
-// Where a custom block volume's data lives on the Incus host, so mm-transfer can write the disk
-// directly. Only the `dir` driver is resolved (a sparse raw file); the paths of the LVM, ZFS and
-// Ceph drivers are documented in docs/incus-client.md, and asking for them is an error that says
-// so.
+// Where a custom block volume's data, or a VM's root disk, lives on the Incus host, so
+// mm-transfer can write the disk directly. Only the `dir` driver is resolved (a sparse raw file);
+// the paths of the LVM, ZFS and Ceph drivers are documented in docs/incus-client.md, and asking for
+// them is an error that says so.
 #include <string>
 
 #include "orchestrator/incus/resources.h"
@@ -13,7 +13,8 @@ class IncusClient;
 
 struct VolumeLocation {
   std::string driver;  // the pool's driver
-  std::string path;    // dir: <pool source>/custom/<project>_<volume>/root.img
+  std::string path;    // dir: <pool source>/custom/<project>_<volume>/root.img, or
+                       // <pool source>/virtual-machines/<instance volume>/root.img
   bool regular_file = true;
 };
 
@@ -24,5 +25,16 @@ VolumeLocation resolve_volume_location(const StoragePool& pool, const StorageVol
 // Fetches the pool and the volume, then resolves.
 VolumeLocation locate_custom_volume(IncusClient& client, const std::string& pool,
                                     const std::string& project, const std::string& volume);
+
+// A VM's root volume. Incus names an instance's volume "<name>" in the project "default" and
+// "<project>_<name>" elsewhere (project.Instance(); custom volumes are always prefixed), always
+// in the instance's own project. Throws IncusError (other drivers: not supported).
+VolumeLocation resolve_instance_root_location(const StoragePool& pool, const std::string& project,
+                                              const std::string& instance_name);
+// Fetches the pool and the instance (it must be a virtual machine; a root disk device of its own
+// must be on `pool`), then resolves.
+VolumeLocation locate_instance_root_volume(IncusClient& client, const std::string& pool,
+                                           const std::string& project,
+                                           const std::string& instance_name);
 
 }  // namespace mm::incus

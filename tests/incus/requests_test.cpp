@@ -172,5 +172,30 @@ TEST(IncusVolumeLocation, DirPoolsResolveOtherDriversSaySo) {
   EXPECT_THROW(resolve_volume_location(pool, vol, "default"), IncusError);
 }
 
+TEST(IncusVolumeLocation, VmRootVolumesArePrefixedOnlyOutsideTheDefaultProject) {
+  StoragePool pool{"pool02", "dir", "", "Created", {{"source", "/srv/incus/pool02//"}}};
+  EXPECT_EQ(resolve_instance_root_location(pool, "default", "web01").path,
+            "/srv/incus/pool02/virtual-machines/web01/root.img");
+  EXPECT_EQ(resolve_instance_root_location(pool, "", "web01").path,
+            "/srv/incus/pool02/virtual-machines/web01/root.img");
+  const VolumeLocation tenant = resolve_instance_root_location(pool, "tenant", "web01");
+  EXPECT_EQ(tenant.path, "/srv/incus/pool02/virtual-machines/tenant_web01/root.img");
+  EXPECT_EQ(tenant.driver, "dir");
+  EXPECT_TRUE(tenant.regular_file);
+  for (const char* driver : {"lvm", "zfs", "ceph", "btrfs"}) {
+    StoragePool other = pool;
+    other.driver = driver;
+    try {
+      resolve_instance_root_location(other, "default", "web01");
+      ADD_FAILURE() << driver;
+    } catch (const IncusError& e) {
+      EXPECT_NE(std::string(e.what()).find(driver), std::string::npos);
+      EXPECT_NE(std::string(e.what()).find("not supported"), std::string::npos);
+    }
+  }
+  pool.config["source"] = "relative/dir";
+  EXPECT_THROW(resolve_instance_root_location(pool, "default", "web01"), IncusError);
+}
+
 }  // namespace
 }  // namespace mm::incus

@@ -202,6 +202,10 @@ std::string IncusServer::incus(const std::string& args) const {
   return must_run("INCUS_DIR=" + quote(dir_) + " incus " + args);
 }
 
+CommandResult IncusServer::try_incus(const std::string& args) const {
+  return run_command("INCUS_DIR=" + quote(dir_) + " incus " + args);
+}
+
 std::string incus_standin_binary() {
   return std::string(MM_BINARY_DIR) + "/bin/incus-standin";
 }

@@ -61,11 +61,14 @@ class IncusServer {
   target::TargetEndpoint endpoint() const;
   pid_t pid() const { return pid_; }
   std::string netns_path() const { return "/proc/" + std::to_string(pid_) + "/ns/net"; }
+  std::string mntns_path() const { return "/proc/" + std::to_string(pid_) + "/ns/mnt"; }
   std::string log() const;
   const std::string& scratch_dir() const { return tmp_->path(); }  // for the test's own files
 
   // Runs the incus command-line client against this daemon; throws on failure.
   std::string incus(const std::string& args) const;
+  // The same, returning the exit code and output instead of throwing.
+  CommandResult try_incus(const std::string& args) const;
 
   void stop();
 

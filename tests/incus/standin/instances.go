@@ -23,6 +23,7 @@ type instance struct {
 	lastUsedAt   time.Time
 	running      bool
 	startedAt    time.Time
+	rootFile     string // with -upstream: the VM's root.img on a dir pool of the real daemon
 }
 
 type instancesPost struct {
@@ -183,14 +184,32 @@ func (s *server) createInstance(w http.ResponseWriter, r *http.Request) {
 		createdAt: time.Now(), lastUsedAt: time.Unix(0, 0),
 	}
 	resources := map[string][]string{"instances": {instanceURL(req.Name, project)}}
-	op := s.startOperation("Creating instance", resources, s.delayOf(config), func() *opFailure {
+	// With an upstream, the real daemon decides which pools and volumes exist (checked without
+	// s.mu held), and a VM gets its root volume file on the pool.
+	var check func() *opFailure
+	var rootFile string
+	var rootSize int64
+	if s.upstream != nil {
+		check = func() *opFailure {
+			var f *opFailure
+			rootFile, rootSize, f = s.checkUpstream(project, &req)
+			return f
+		}
+	}
+	op := s.startCheckedOperation("Creating instance", resources, s.delayOf(config), check, func() *opFailure {
 		for _, dev := range devices {
-			if dev["type"] == "disk" && dev["pool"] != "" && !s.pools[dev["pool"]] {
+			if s.upstream == nil && dev["type"] == "disk" && dev["pool"] != "" && !s.pools[dev["pool"]] {
 				return &opFailure{404, "Failed creating instance record: Failed initializing instance: Failed loading storage pool: Storage pool not found"}
 			}
 		}
 		if s.lookup(project, req.Name) != nil {
 			return &opFailure{500, "Failed creating instance record: Add instance info to the database: Failed to create \"instances\" entry: UNIQUE constraint failed: instances.project_id, instances.name"}
+		}
+		if rootFile != "" {
+			if f := createRootFile(rootFile, rootSize); f != nil {
+				return f
+			}
+			in.rootFile = rootFile
 		}
 		if s.instances[project] == nil {
 			s.instances[project] = map[string]*instance{}
@@ -288,6 +307,7 @@ func (s *server) deleteInstance(w http.ResponseWriter, r *http.Request, name str
 	}
 	resources := map[string][]string{"instances": {instanceURL(name, project)}}
 	op := s.startOperation("Deleting instance", resources, s.opDelay, func() *opFailure {
+		removeRootFile(in.rootFile)
 		delete(s.instances[project], name)
 		return nil
 	})

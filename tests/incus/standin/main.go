@@ -9,6 +9,12 @@
 // It listens on 127.0.0.1 (port -listen, default any free one) and writes "127.0.0.1:PORT" to
 // -addr-file once it accepts connections. It knows the storage pools named by -pools; an instance
 // config key "user.standin.delay" (a Go duration) makes its creation run that long.
+//
+// With -upstream unix:///path/unix.socket it fronts a real incusd: it serves GET /1.0, the
+// instance endpoints and its own operations, and forwards every other request (projects, pools,
+// networks, volumes, incusd's operations) to that daemon. Pools and attached custom volumes are
+// then checked on the daemon, and a VM's root disk becomes a sparse file where incusd's dir
+// driver keeps it (<pool source>/virtual-machines/<volume>/root.img), removed with the VM.
 package main
 
 import (
@@ -35,6 +41,7 @@ func main() {
 	keyFile := flag.String("key", "", "server key (PEM)")
 	pools := flag.String("pools", "default", "comma-separated storage pool names")
 	opDelay := flag.Duration("op-delay", 50*time.Millisecond, "how long an operation runs")
+	upstreamURL := flag.String("upstream", "", "unix:///path/unix.socket of a real incusd to front")
 	withParent := flag.Bool("exit-with-parent", true, "exit when the process that started it is gone")
 	var trust listFlag
 	flag.Var(&trust, "trust", "trusted client certificate (PEM file; repeatable)")
@@ -72,6 +79,11 @@ func main() {
 	}
 
 	srv := newServer(strings.Split(*pools, ","), *opDelay, trusted, fingerprint, cert)
+	if *upstreamURL != "" {
+		if srv.upstream, err = newUpstream(*upstreamURL); err != nil {
+			log.Fatalf("incus-standin: %v", err)
+		}
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		log.Fatalf("incus-standin: listen: %v", err)

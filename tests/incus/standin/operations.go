@@ -51,6 +51,12 @@ type opFailure struct {
 // startOperation registers a running task; after `delay` it runs `work` (with s.mu held), whose
 // failure (or nil) decides Failure or Success.
 func (s *server) startOperation(description string, resources map[string][]string, delay time.Duration, work func() *opFailure) *operation {
+	return s.startCheckedOperation(description, resources, delay, nil, work)
+}
+
+// startCheckedOperation runs `check` (without s.mu: it may call the upstream) before `work`; its
+// failure fails the operation without running `work`.
+func (s *server) startCheckedOperation(description string, resources map[string][]string, delay time.Duration, check, work func() *opFailure) *operation {
 	now := time.Now()
 	op := &operation{
 		id: newUUID(), description: description, createdAt: now, updatedAt: now,
@@ -61,8 +67,14 @@ func (s *server) startOperation(description string, resources map[string][]strin
 	s.mu.Unlock()
 	go func() {
 		time.Sleep(delay)
+		var failure *opFailure
+		if check != nil {
+			failure = check()
+		}
 		s.mu.Lock()
-		failure := work()
+		if failure == nil {
+			failure = work()
+		}
 		op.updatedAt = time.Now()
 		if failure == nil {
 			op.status, op.statusCode = "Success", 200
@@ -88,7 +100,14 @@ func (s *server) getOperation(w http.ResponseWriter, id string) {
 
 // listOperations groups operations by lower-cased status, omitting empty groups, as incusd does.
 func (s *server) listOperations(w http.ResponseWriter, r *http.Request) {
-	recursive := r.URL.Query().Get("recursion") == "1"
+	if s.upstream != nil {
+		s.listOperationsMerged(w, r)
+		return
+	}
+	syncReply(w, s.operationGroups(r.URL.Query().Get("recursion") == "1"))
+}
+
+func (s *server) operationGroups(recursive bool) map[string][]interface{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	groups := map[string][]interface{}{}
@@ -100,7 +119,15 @@ func (s *server) listOperations(w http.ResponseWriter, r *http.Request) {
 			groups[key] = append(groups[key], "/1.0/operations/"+op.id)
 		}
 	}
-	syncReply(w, groups)
+	return groups
+}
+
+// ownsOperation: an id of ours (else, with an upstream, the request is incusd's).
+func (s *server) ownsOperation(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.operations[id]
+	return ok
 }
 
 // waitOperation mirrors incusd 6.0: the 200 header goes out at once; then the operation when it

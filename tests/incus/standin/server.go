@@ -20,6 +20,7 @@ type server struct {
 	certPEM     string
 	instances   map[string]map[string]*instance // project -> name -> instance
 	operations  map[string]*operation
+	upstream    *upstream // nil: no real incusd behind (-upstream)
 }
 
 func newServer(pools []string, opDelay time.Duration, trusted map[string]bool, fingerprint string, cert tls.Certificate) *server {
@@ -111,6 +112,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			parts[i] = u
 		}
 	}
+	if s.upstream != nil && !s.servesItself(parts) {
+		s.upstream.proxy.ServeHTTP(w, r)
+		return
+	}
 	switch {
 	case len(parts) == 2 && parts[0] == "1.0" && parts[1] == "instances":
 		switch r.Method {
@@ -148,6 +153,21 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		errorReply(w, http.StatusNotFound, "not found")
 	}
+}
+
+// servesItself: with an upstream, the instance endpoints, the operation list (merged) and our own
+// operations are the stand-in's; everything else is the real incusd's.
+func (s *server) servesItself(parts []string) bool {
+	if len(parts) < 2 || parts[0] != "1.0" {
+		return false
+	}
+	switch parts[1] {
+	case "instances":
+		return true
+	case "operations":
+		return len(parts) == 2 || s.ownsOperation(parts[2])
+	}
+	return false
 }
 
 // serverInfo answers GET /1.0 like incusd: the short form for untrusted clients, the environment
