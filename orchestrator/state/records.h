@@ -91,4 +91,54 @@ struct WarningRecord {
   std::string updated_date;
 };
 
+// A batch: the user's YAML body lives in `config` as JSON (orchestrator/batch parses and checks it);
+// the columns are what the scheduler reads and writes on its own.
+struct BatchRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string status = "Defined";  // Defined | Queued | Running | Stopped | Finished | Error
+  std::string status_message;
+  std::string config = "{}";  // JSON: include_expression, migration_windows, constraints, defaults, config
+  std::string start_date;     // RFC 3339, set when first started; "" never started
+  int64_t started_seq = 0;    // order of first start (1, 2, ...): the earlier batch claims a shared instance
+};
+
+// One instance in the migration queue. `stage` is the state machine's state
+// (orchestrator/migration/state_table.h); `status` and `status_message` are what the user sees.
+struct QueueRecord {
+  std::string instance_uuid;
+  int64_t batch_id = 0;
+  std::string batch_name;     // read only (joined)
+  std::string instance_name;  // read only (joined)
+  std::string status;
+  std::string status_message;
+  std::string stage;
+  std::string window_name;      // the migration window assigned, "" none
+  std::string placement = "{}";  // JSON: target, project, pools, networks
+  std::string data = "{}";       // JSON: per-disk progress, change ids, volumes, snapshot, retries
+  std::string last_update;       // RFC 3339
+};
+
+// A named event in an instance's migration (queue events NAME).
+struct QueueEventRecord {
+  int64_t id = 0;  // increasing: a follower asks for events after the last id it saw
+  std::string instance_uuid;
+  std::string instance_name;
+  std::string batch;
+  std::string time;  // RFC 3339
+  std::string type;  // created, background_import.started, ... (docs/migration-state-machine.md)
+  std::string message;
+  std::string data = "{}";  // JSON
+};
+
+// An uploaded file set the migrations need (VDDK SDK, drivers, OS images).
+struct ArtifactRecord {
+  std::string uuid;
+  std::string type;  // sdk | driver | os-image
+  std::string description;
+  std::string properties = "{}";  // JSON: os, architectures, versions, source_type, ...
+  std::string files = "[]";       // JSON: [{"name", "size", "sha256"}]
+  std::string last_updated;       // RFC 3339
+};
+
 }  // namespace mm::state

@@ -87,6 +87,48 @@ CREATE TABLE warnings (
   UNIQUE (scope, entity_type, entity, type)
 );
 )sql"},
+      {3, R"sql(
+CREATE TABLE batches (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL DEFAULT 'Defined',
+  status_message TEXT NOT NULL DEFAULT '',
+  config TEXT NOT NULL DEFAULT '{}',
+  start_date TEXT NOT NULL DEFAULT '',
+  started_seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE queue (
+  instance_uuid TEXT PRIMARY KEY REFERENCES instances(uuid) ON DELETE CASCADE,
+  batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+  status TEXT NOT NULL,
+  status_message TEXT NOT NULL DEFAULT '',
+  stage TEXT NOT NULL,
+  window_name TEXT NOT NULL DEFAULT '',
+  placement TEXT NOT NULL DEFAULT '{}',
+  data TEXT NOT NULL DEFAULT '{}',
+  last_update TEXT NOT NULL
+);
+CREATE INDEX queue_batch ON queue(batch_id);
+CREATE TABLE queue_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance_uuid TEXT NOT NULL,
+  instance_name TEXT NOT NULL,
+  batch TEXT NOT NULL,
+  time TEXT NOT NULL,
+  type TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '',
+  data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX queue_events_instance ON queue_events(instance_uuid, id);
+CREATE TABLE artifacts (
+  uuid TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  properties TEXT NOT NULL DEFAULT '{}',
+  files TEXT NOT NULL DEFAULT '[]',
+  last_updated TEXT NOT NULL
+);
+)sql"},
   };
   return steps;
 }

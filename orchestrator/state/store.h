@@ -92,6 +92,38 @@ class Store {
                         const std::string& entity, const std::vector<WarningRecord>& current,
                         const std::string& now, bool prune);
 
+  // Batches (store_batches.cpp). create/update: kConflict on a name in use, kNotFound for a missing
+  // one. update_batch writes name and config only; the scheduler owns status and start fields.
+  std::vector<BatchRecord> list_batches();
+  std::optional<BatchRecord> get_batch(const std::string& name);
+  std::optional<BatchRecord> get_batch_by_id(int64_t id);
+  BatchRecord create_batch(const BatchRecord& b);
+  BatchRecord update_batch(const std::string& name, const BatchRecord& b);
+  void delete_batch(const std::string& name);  // its queue entries go with it
+  void set_batch_status(int64_t id, const std::string& status, const std::string& message);
+  // First start: sets start_date (if empty) and started_seq (if 0) to one past the highest.
+  BatchRecord mark_batch_started(const std::string& name, const std::string& now);
+
+  // The migration queue (store_queue.cpp). put_queue_entry inserts or replaces by instance_uuid.
+  std::vector<QueueRecord> list_queue();
+  std::vector<QueueRecord> list_queue_for_batch(int64_t batch_id);
+  std::optional<QueueRecord> get_queue_entry(const std::string& instance_uuid);
+  void put_queue_entry(const QueueRecord& q);
+  void delete_queue_entry(const std::string& instance_uuid);
+  // Appends an event (id assigned) and returns it.
+  QueueEventRecord append_queue_event(const QueueEventRecord& e);
+  // Events of one instance with id > after_id, oldest first, at most `limit`.
+  std::vector<QueueEventRecord> list_queue_events(const std::string& instance_uuid,
+                                                  int64_t after_id = 0, int64_t limit = 1000);
+  void delete_queue_events(const std::string& instance_uuid);
+
+  // Artifacts (store_artifacts.cpp): kConflict on a uuid in use, kNotFound for a missing one.
+  std::vector<ArtifactRecord> list_artifacts();
+  std::optional<ArtifactRecord> get_artifact(const std::string& uuid);
+  ArtifactRecord create_artifact(const ArtifactRecord& a);
+  ArtifactRecord update_artifact(const ArtifactRecord& a);
+  void delete_artifact(const std::string& uuid);
+
  private:
   std::mutex mu_;
   std::unique_ptr<Database> db_;
