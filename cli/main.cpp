@@ -17,8 +17,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.add_flag("--force-local", ctx.force_local, "Force using the local unix socket");
   app.set_version_flag("--version", MM_VERSION);
+  add_batch_commands(app, ctx);
   add_instance_commands(app, ctx);
   add_network_commands(app, ctx);
+  add_queue_commands(app, ctx);
   add_remote_commands(app, ctx);
   add_source_commands(app, ctx);
   add_target_commands(app, ctx);

@@ -48,6 +48,8 @@ Response Router::dispatch(const Request& req) {
   if (s[1] == "networks") return handle_networks(req, t, store_);
   if (s[1] == "warnings") return handle_warnings(req, t, store_);
   if (s[1] == "certificates") return handle_certificates(req, t, store_);
+  if (s[1] == "queue") return handle_queue(req, t, store_, queue_control_);
+  if (s[1] == "batches") return handle_batches(req, t, store_, queue_control_);
   throw ApiError(404, "not found");
 }
 
