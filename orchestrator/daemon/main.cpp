@@ -9,8 +9,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/go_duration.h"
 #include "orchestrator/api/router.h"
@@ -20,11 +22,15 @@
 #include "orchestrator/incus/connector.h"
 #include "orchestrator/inventory/clock.h"
 #include "orchestrator/inventory/sync_service.h"
+#include "orchestrator/migration/migration_steps.h"
+#include "orchestrator/migration/scheduler.h"
+#include "orchestrator/migration/worker_copier.h"
 #include "orchestrator/source/source_inventory.h"
 #include "orchestrator/state/store.h"
 #include "orchestrator/target/target_status.h"
 #include "orchestrator/tls/identity.h"
 #include "orchestrator/vmware/vmware_client.h"
+#include "orchestrator/worker/mm_transfer_path.h"
 
 namespace {
 
@@ -35,7 +41,8 @@ std::string host_name() {
 }
 
 int run(const std::string& state_dir, const std::string& listen, const std::string& socket_path,
-        int threads, std::chrono::nanoseconds sync_interval) {
+        int threads, std::chrono::nanoseconds sync_interval,
+        const std::map<std::string, std::string>& datastore_dirs) {
   using mm::daemon::log_line;
   // Block the stop signals before any thread starts, so every thread inherits the mask and the
   // main thread alone receives them in sigwait.
@@ -62,8 +69,18 @@ int run(const std::string& state_dir, const std::string& listen, const std::stri
   sync_options.interval = sync_interval;
   mm::inventory::SyncService sync_service(*store, source_client, target_client, sync_options);
 
+  // Migrations: the scheduler decides on the real clock; the steps copy disks through mm-transfer
+  // workers started from the directory this daemon runs from.
+  mm::migration::WorkerCopier copier({mm::worker::mm_transfer_beside_executable()});
+  mm::migration::StepsOptions steps_options;
+  steps_options.work_dir = state_dir + "/migrations";
+  steps_options.datastore_dirs = datastore_dirs;
+  mm::migration::MigrationSteps steps(*store, copier, steps_options);
+  mm::migration::SystemClock clock;
+  mm::migration::Scheduler scheduler(*store, clock, steps);
+
   mm::api::Router router(*store, {host_name(), MM_VERSION, identity.cert_pem, identity.fingerprint},
-                         &sync_service);
+                         &sync_service, &scheduler);
   mm::daemon::HttpServer server(router, *store, identity);
   server.listen_unix(socket_path);
   log_line("listening on unix:" + socket_path);
@@ -76,11 +93,14 @@ int run(const std::string& state_dir, const std::string& listen, const std::stri
   }
   server.start(threads);
   sync_service.start();
+  scheduler.start();
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log_line(std::string("stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   server.stop();
+  scheduler.stop();
+  steps.stop_all();  // workers killed; their checkpoints resume them at the next start
   sync_service.stop();
   log_line("stopped");
   return 0;
@@ -95,6 +115,7 @@ int main(int argc, char** argv) {
   std::string socket_path;
   int threads = 2;
   std::string sync_interval = "10m";
+  std::vector<std::string> datastore_dir_args;
   app.add_option("--state-dir", state_dir, "Directory for the database, keys and certificate")
       ->required();
   app.add_option("--listen", listen,
@@ -103,7 +124,18 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "Worker threads")->check(CLI::Range(1, 64));
   app.add_option("--sync-interval", sync_interval,
                  "How often every source is resynced, as a Go duration (10m, 30s; 0 disables)");
+  app.add_option("--datastore-dir", datastore_dir_args,
+                 "A datastore mounted here, NAME=DIR (repeatable): its disks are read from DIR");
   CLI11_PARSE(app, argc, argv);
+  std::map<std::string, std::string> datastore_dirs;
+  for (const std::string& a : datastore_dir_args) {
+    const size_t eq = a.find('=');
+    if (eq == 0 || eq == std::string::npos || eq + 1 == a.size()) {
+      std::fprintf(stderr, "--datastore-dir %s: expected NAME=DIR\n", a.c_str());
+      return 2;
+    }
+    datastore_dirs[a.substr(0, eq)] = a.substr(eq + 1);
+  }
   if (socket_path.empty()) socket_path = state_dir + "/unix.socket";
   std::chrono::nanoseconds interval{};
   try {
@@ -114,7 +146,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return run(state_dir, listen, socket_path, threads, interval);
+    return run(state_dir, listen, socket_path, threads, interval, datastore_dirs);
   } catch (const std::exception& e) {
     mm::daemon::log_line(std::string("fatal: ") + e.what());
     return 1;

@@ -46,14 +46,15 @@ nlohmann::json instance_view(const state::InstanceRecord& r, bool with_overrides
   return v;
 }
 
-std::optional<std::string> restriction(const nlohmann::json& v, const InstanceOverride& o) {
+std::optional<std::string> restriction(const nlohmann::json& v, const InstanceOverride& o,
+                                       const RestrictionAllowances& allow) {
   if (o.disable_migration) return "Migration is manually disabled";
   if (o.ignore_restrictions) return std::nullopt;
   auto str = [&](const char* key) {
     auto it = v.find(key);
     return it != v.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
-  if (str("os").empty() || str("os_version").empty()) {
+  if (!allow.allow_unknown_os && (str("os").empty() || str("os_version").empty())) {
     return "Could not determine instance OS, check if guest agent is running";
   }
   const nlohmann::json nics = v.value("nics", nlohmann::json::array());
@@ -61,8 +62,10 @@ std::optional<std::string> restriction(const nlohmann::json& v, const InstanceOv
   for (const auto& nic : nics) {
     if (!nic.value("ipv4_address", std::string()).empty()) has_ipv4 = true;
   }
-  if (!has_ipv4) return "Could not determine instance IP, check if guest agent is running";
-  if (!v.value("background_import", false)) return "Background import is not supported";
+  if (!has_ipv4 && !allow.allow_no_ipv4)
+    return "Could not determine instance IP, check if guest agent is running";
+  if (!v.value("background_import", false) && !allow.allow_no_background_import)
+    return "Background import is not supported";
   for (const auto& d : v.value("disks", nlohmann::json::array())) {
     if (!d.value("supported", true)) {
       return "Disk " + go_quote(d.value("name", std::string())) + " does not support snapshots";

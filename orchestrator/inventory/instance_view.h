@@ -20,7 +20,14 @@ nlohmann::json instance_view(const state::InstanceRecord& r, bool with_overrides
 // "Migration is manually disabled", "Could not determine instance OS, check if guest agent is
 // running", "Could not determine instance IP, check if guest agent is running", "Background import
 // is not supported", "Disk \"NAME\" does not support snapshots"; nullopt: migratable.
+// A batch's instance_restriction_overrides lift the matching restrictions.
+struct RestrictionAllowances {
+  bool allow_unknown_os = false;
+  bool allow_no_ipv4 = false;
+  bool allow_no_background_import = false;
+};
 std::optional<std::string> restriction(const nlohmann::json& effective_view,
-                                       const InstanceOverride& o);
+                                       const InstanceOverride& o,
+                                       const RestrictionAllowances& allow = {});
 
 }  // namespace mm::inventory

@@ -50,6 +50,54 @@ void flatten_snapshots(pugi::xml_node list_owner, const char* list_name, const s
 
 }  // namespace
 
+std::vector<DiskInfo> parse_virtual_disks(pugi::xml_node devices, const std::string& where,
+                                          bool* tpm) {
+  std::vector<DiskInfo> disks;
+  // Controllers whose bus is shared make their disks shared too.
+  std::map<int64_t, bool> shared_bus;
+  size_t index = 0;
+  for (pugi::xml_node dev : children(devices, "VirtualDevice")) {
+    const std::string dw = where + "[" + std::to_string(index++) + "]";
+    const std::string type = xsi_type(dev);
+    if (type.empty()) fail(dw, "device without xsi:type");
+    if (type == "VirtualTPM" && tpm != nullptr) *tpm = true;
+    const std::string sharing = optional_text(dev, "sharedBus", dw);
+    if (!sharing.empty())
+      shared_bus[to_int(child(dev, "key", dw), dw + ".key")] = sharing != "noSharing";
+  }
+  index = 0;
+  for (pugi::xml_node dev : children(devices, "VirtualDevice")) {
+    const std::string dw = where + "[" + std::to_string(index++) + "]";
+    if (xsi_type(dev) != "VirtualDisk") continue;
+    DiskInfo d;
+    const int64_t key = to_int(child(dev, "key", dw), dw + ".key");
+    if (key < INT32_MIN || key > INT32_MAX) fail(dw + ".key", "out of range");
+    d.device_key = static_cast<int32_t>(key);
+    if (pugi::xml_node info = optional_child(dev, "deviceInfo", dw)) {
+      d.name = optional_text(info, "label", dw + ".deviceInfo");
+    }
+    d.capacity_bytes = optional_int(dev, "capacityInBytes", dw, -1);
+    if (d.capacity_bytes < 0) {
+      const int64_t kb = to_int(child(dev, "capacityInKB", dw), dw + ".capacityInKB");
+      if (kb < 0 || kb > (INT64_MAX >> 10)) fail(dw + ".capacityInKB", "out of range");
+      d.capacity_bytes = kb * 1024;
+    }
+    pugi::xml_node backing = child(dev, "backing", dw);
+    const std::string bw = dw + ".backing";
+    d.rdm = xsi_type(backing) == "VirtualDiskRawDiskMappingVer1BackingInfo";
+    d.backing_file = optional_text(backing, "fileName", bw);
+    d.disk_mode = optional_text(backing, "diskMode", bw);
+    d.shared = optional_text(backing, "sharing", bw) == "sharingMultiWriter";
+    const int64_t controller = optional_int(dev, "controllerKey", dw, -1);
+    if (auto it = shared_bus.find(controller); it != shared_bus.end() && it->second) {
+      d.shared = true;
+    }
+    d.change_id = optional_text(backing, "changeId", bw);
+    disks.push_back(std::move(d));
+  }
+  return disks;
+}
+
 const std::vector<PropertyPaths>& inventory_property_paths() {
   static const std::vector<PropertyPaths> paths = {
       {"VirtualMachine",
@@ -271,48 +319,9 @@ VmInfo InventoryBuilder::vm_of(const ObjectContent& obj) const {
 
   pugi::xml_node devices = obj.prop("config.hardware.device");
   if (devices) {
-    // Controllers whose bus is shared make their disks shared too.
-    std::map<int64_t, bool> shared_bus;
-    size_t index = 0;
-    for (pugi::xml_node dev : children(devices, "VirtualDevice")) {
-      const std::string dw = m + " config.hardware.device[" + std::to_string(index++) + "]";
-      const std::string type = xsi_type(dev);
-      if (type.empty()) fail(dw, "device without xsi:type");
-      if (type == "VirtualTPM") vm.tpm = true;
-      const std::string sharing = optional_text(dev, "sharedBus", dw);
-      if (!sharing.empty())
-        shared_bus[to_int(child(dev, "key", dw), dw + ".key")] = sharing != "noSharing";
-    }
-    index = 0;
-    for (pugi::xml_node dev : children(devices, "VirtualDevice")) {
-      const std::string dw = m + " config.hardware.device[" + std::to_string(index++) + "]";
-      if (xsi_type(dev) != "VirtualDisk") continue;
-      DiskInfo d;
-      const int64_t key = to_int(child(dev, "key", dw), dw + ".key");
-      if (key < INT32_MIN || key > INT32_MAX) fail(dw + ".key", "out of range");
-      d.device_key = static_cast<int32_t>(key);
-      if (pugi::xml_node info = optional_child(dev, "deviceInfo", dw)) {
-        d.name = optional_text(info, "label", dw + ".deviceInfo");
-      }
-      d.capacity_bytes = optional_int(dev, "capacityInBytes", dw, -1);
-      if (d.capacity_bytes < 0) {
-        const int64_t kb = to_int(child(dev, "capacityInKB", dw), dw + ".capacityInKB");
-        if (kb < 0 || kb > (INT64_MAX >> 10)) fail(dw + ".capacityInKB", "out of range");
-        d.capacity_bytes = kb * 1024;
-      }
-      pugi::xml_node backing = child(dev, "backing", dw);
-      const std::string bw = dw + ".backing";
-      d.rdm = xsi_type(backing) == "VirtualDiskRawDiskMappingVer1BackingInfo";
-      d.backing_file = optional_text(backing, "fileName", bw);
-      d.disk_mode = optional_text(backing, "diskMode", bw);
-      d.shared = optional_text(backing, "sharing", bw) == "sharingMultiWriter";
-      const int64_t controller = optional_int(dev, "controllerKey", dw, -1);
-      if (auto it = shared_bus.find(controller); it != shared_bus.end() && it->second) {
-        d.shared = true;
-      }
-      d.change_id = optional_text(backing, "changeId", bw);
-      vm.disks.push_back(std::move(d));
-    }
+    bool tpm = false;
+    vm.disks = parse_virtual_disks(devices, m + " config.hardware.device", &tpm);
+    if (tpm) vm.tpm = true;
     nics_of(obj, devices, vm);
   }
 

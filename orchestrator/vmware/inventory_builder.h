@@ -46,6 +46,11 @@ class InventoryBuilder {
   std::map<std::string, const ObjectContent*> objects_;  // by moref value
 };
 
+// The VirtualDisks of a config.hardware.device list (a VM's or a snapshot's); `tpm` (optional) is
+// set when the list holds a VirtualTPM. `where` names the list in error messages.
+std::vector<source::DiskInfo> parse_virtual_disks(pugi::xml_node devices, const std::string& where,
+                                                  bool* tpm = nullptr);
+
 // "windows2019srv_64Guest" -> "x86_64", "arm64Guest"-like ids -> "aarch64", else "i686".
 std::string architecture_of_guest_id(const std::string& guest_id);
 

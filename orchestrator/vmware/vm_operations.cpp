@@ -2,6 +2,8 @@
 // and QueryChangedDiskAreas for cbt/.
 #include <thread>
 
+#include "orchestrator/vmware/inventory_builder.h"
+#include "orchestrator/vmware/vim25_messages.h"
 #include "orchestrator/vmware/vim25_request.h"
 #include "orchestrator/vmware/vmware_client.h"
 
@@ -61,6 +63,55 @@ MoRef VmwareClient::wait_for_task(const MoRef& task) {
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(1000));
   }
+}
+
+namespace {
+
+// One property of one object through RetrievePropertiesEx; an empty node when it is unset.
+RetrieveResult retrieve_one(VimSession& session, const MoRef& obj, const std::string& path) {
+  const std::string spec = "<specSet><propSet><type>" + xml_escape(obj.type) + "</type><pathSet>" +
+                           xml_escape(path) + "</pathSet></propSet><objectSet>" +
+                           moref_element("obj", obj) + "</objectSet></specSet><options/>";
+  try {
+    RetrieveResult r = parse_retrieve_result(
+        session.call("RetrievePropertiesEx", session.service_content().property_collector, spec));
+    if (r.objects.size() != 1) {
+      throw ReplyError("vim25 reply: " + obj.value + ": expected one object, got " +
+                       std::to_string(r.objects.size()));
+    }
+    return r;
+  } catch (const ReplyError& e) {
+    throw SourceError(SourceError::Kind::kProtocol, e.what());
+  }
+}
+
+}  // namespace
+
+std::vector<source::DiskInfo> VmwareClient::snapshot_disks(const std::string& snapshot_moref) {
+  connect();
+  const RetrieveResult r =
+      retrieve_one(session_, {"VirtualMachineSnapshot", snapshot_moref}, "config.hardware.device");
+  pugi::xml_node devices = r.objects[0].prop("config.hardware.device");
+  if (!devices) {
+    throw SourceError(SourceError::Kind::kProtocol,
+                      "snapshot " + snapshot_moref + " has no config.hardware.device");
+  }
+  try {
+    return parse_virtual_disks(devices, snapshot_moref + " config.hardware.device");
+  } catch (const ReplyError& e) {
+    throw SourceError(SourceError::Kind::kProtocol, e.what());
+  }
+}
+
+std::string VmwareClient::power_state(const std::string& vm_moref) {
+  connect();
+  const RetrieveResult r = retrieve_one(session_, vm_ref(vm_moref), "runtime.powerState");
+  const std::string state = r.objects[0].prop("runtime.powerState").text().get();
+  if (state != "poweredOn" && state != "poweredOff" && state != "suspended") {
+    throw SourceError(SourceError::Kind::kProtocol,
+                      vm_moref + " runtime.powerState: unknown power state \"" + state + "\"");
+  }
+  return state;
 }
 
 void VmwareClient::power_on(const std::string& vm_moref) {

@@ -55,6 +55,12 @@ class VmwareClient {
   // power cycle on a running VM, as on ESXi).
   void enable_change_tracking(const std::string& vm_moref);
 
+  // The disks as a snapshot holds them (config.hardware.device of the VirtualMachineSnapshot):
+  // each disk's changeId there is the one the next top-up asks QueryChangedDiskAreas about.
+  std::vector<source::DiskInfo> snapshot_disks(const std::string& snapshot_moref);
+  // runtime.powerState: poweredOn | poweredOff | suspended.
+  std::string power_state(const std::string& vm_moref);
+
   // Waits for Task `task_moref` to succeed (returning its result moref, if any) or throws
   // TaskError with the task's localized message. Polls the task's info, up to task_timeout.
   MoRef wait_for_task(const MoRef& task);

@@ -1,0 +1,439 @@
+#include "orchestrator/migration/migration_steps.h"
+
+#include <filesystem>
+
+#include "cbt/extents_file.h"
+#include "cbt/vmware_changed_areas.h"
+#include "orchestrator/incus/client.h"
+#include "orchestrator/incus/error.h"
+#include "orchestrator/incus/requests.h"
+#include "orchestrator/incus/volume_location.h"
+#include "orchestrator/inventory/instance_view.h"
+#include "orchestrator/migration/scheduler.h"
+#include "orchestrator/vmware/vmware_client.h"
+
+namespace mm::migration {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A step gives up on its instance at once when asked to stop.
+struct Canceled {};
+
+struct Parts {
+  state::QueueRecord q;
+  QueueData d;
+  state::InstanceRecord instance;
+  json view;  // effective
+  state::SourceRecord source;
+  std::string vm_moref;
+};
+
+Parts load(state::Store& store, const std::string& uuid) {
+  Parts p;
+  auto q = store.get_queue_entry(uuid);
+  if (!q) throw std::runtime_error("instance is no longer queued");
+  p.q = *q;
+  p.d = parse_queue_data(q->data);
+  auto inst = store.get_instance(uuid);
+  if (!inst) throw std::runtime_error("instance is no longer in the inventory");
+  p.instance = *inst;
+  p.view = inventory::instance_view(*inst, true);
+  p.vm_moref = inventory::instance_view(*inst, false).value("source_specific_id", std::string());
+  for (const state::SourceRecord& s : store.list_sources()) {
+    if (s.id == inst->source_id) p.source = s;
+  }
+  if (p.source.name.empty()) throw std::runtime_error("the instance's source is gone");
+  return p;
+}
+
+source::SourceEndpoint source_endpoint(state::Store& store, const state::SourceRecord& s) {
+  return {s.endpoint, s.username, store.source_password(s.name), s.trusted_fingerprint};
+}
+
+target::TargetEndpoint target_endpoint(state::Store& store, const std::string& name) {
+  const auto t = store.get_target(name);
+  if (!t) throw std::runtime_error("target \"" + name + "\" does not exist");
+  target::TargetEndpoint e;
+  e.url = t->endpoint;
+  e.tls_client_cert = t->tls_client_cert;
+  e.tls_client_key = store.target_tls_client_key(name);
+  e.oidc_tokens = store.target_oidc_tokens(name);
+  e.trusted_fingerprint = t->trusted_fingerprint;
+  e.connection_timeout = t->connection_timeout;
+  return e;
+}
+
+std::string volume_name(const std::string& instance, size_t index) {
+  return instance + "-disk" + std::to_string(index);
+}
+
+// "[datastore1] vm/vm.vmdk" -> DIR/vm/vm-flat.vmdk through the mounted datastores.
+std::string local_flat_path(const StepsOptions& o, const std::string& backing) {
+  if (backing.size() < 3 || backing[0] != '[') {
+    throw std::runtime_error("disk backing \"" + backing + "\" is not a datastore path");
+  }
+  const size_t close = backing.find(']');
+  if (close == std::string::npos)
+    throw std::runtime_error("bad datastore path \"" + backing + "\"");
+  const std::string ds = backing.substr(1, close - 1);
+  std::string rel = backing.substr(close + 1);
+  while (!rel.empty() && rel.front() == ' ') rel.erase(rel.begin());
+  auto it = o.datastore_dirs.find(ds);
+  if (it == o.datastore_dirs.end()) {
+    throw std::runtime_error("no access to datastore \"" + ds +
+                             "\": give the daemon --datastore-dir " + ds + "=DIR");
+  }
+  if (rel.size() > 5 && rel.ends_with(".vmdk")) rel = rel.substr(0, rel.size() - 5) + "-flat.vmdk";
+  return (fs::path(it->second) / rel).string();
+}
+
+incus::Firmware firmware_of(const json& view) {
+  if (view.value("legacy_boot", false)) return incus::Firmware::kBios;
+  return view.value("secure_boot", false) ? incus::Firmware::kUefiSecureBoot
+                                          : incus::Firmware::kUefi;
+}
+
+}  // namespace
+
+MigrationSteps::MigrationSteps(state::Store& store, DiskCopier& copier, StepsOptions options)
+    : store_(store), copier_(copier), options_(std::move(options)) {}
+
+MigrationSteps::~MigrationSteps() {
+  stop_all();
+}
+
+void MigrationSteps::set_reporter(StepReporter* reporter) {
+  reporter_ = reporter;
+}
+
+void MigrationSteps::start(const std::string& uuid, StepKind kind) {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(uuid);
+  if (it != jobs_.end()) {
+    if (it->second->thread.get_id() == std::this_thread::get_id()) {
+      // A step ending by starting the next (final import -> post-migration): its thread only
+      // returns after this; it keeps its Job alive through its own reference.
+      it->second->thread.detach();
+    } else if (!it->second->done) {
+      return;  // one step per instance
+    } else if (it->second->thread.joinable()) {
+      it->second->thread.join();  // done: the thread touches no lock any more
+    }
+    jobs_.erase(it);
+  }
+  auto job = std::make_shared<Job>();
+  jobs_[uuid] = job;
+  job->thread = std::thread([this, uuid, kind, job] { run(uuid, kind, *job); });
+}
+
+bool MigrationSteps::running(const std::string& uuid) {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(uuid);
+  return it != jobs_.end() && !it->second->done;
+}
+
+void MigrationSteps::stop(const std::string& uuid) {
+  std::shared_ptr<Job> job;
+  {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(uuid);
+    if (it == jobs_.end()) return;
+    job = std::move(it->second);
+    jobs_.erase(it);
+  }
+  job->cancel = true;
+  if (job->thread.joinable() && job->thread.get_id() != std::this_thread::get_id()) {
+    job->thread.join();
+  }
+}
+
+void MigrationSteps::stop_all() {
+  std::map<std::string, std::shared_ptr<Job>> jobs;
+  {
+    std::lock_guard lock(mu_);
+    jobs.swap(jobs_);
+  }
+  for (auto& [uuid, job] : jobs) job->cancel = true;
+  for (auto& [uuid, job] : jobs) {
+    if (job->thread.joinable()) job->thread.join();
+  }
+}
+
+void MigrationSteps::restore_source(const std::string& uuid) {
+  StepReporter* rep = reporter_;
+  try {
+    Parts p = load(store_, uuid);
+    if (!p.d.source_powered_off) return;
+    vmware::VmwareClient vc(source_endpoint(store_, p.source));
+    vc.connect();
+    if (!p.d.snapshot.empty()) {
+      // A final cycle left its snapshot; the next cycle starts a new one.
+      try {
+        vc.remove_snapshot(p.d.snapshot);
+      } catch (const std::exception&) {
+      }
+    }
+    if (p.d.source_was_running && vc.power_state(p.vm_moref) != "poweredOn") {
+      vc.power_on(p.vm_moref);
+    }
+    if (rep) {
+      rep->update(uuid, [](QueueData& d, std::string&) {
+        d.source_powered_off = false;
+        d.snapshot.clear();
+        d.cycle.clear();
+      });
+      rep->event(uuid, "source.powered_on", "Source powered back on");
+    }
+  } catch (const std::exception& e) {
+    if (rep) rep->event(uuid, "source.restore_failed", e.what());
+  }
+}
+
+void MigrationSteps::run(const std::string& uuid, StepKind kind, Job& job) {
+  StepReporter* rep = reporter_;
+  StepOutcome outcome;
+  auto check = [&job] {
+    if (job.cancel) throw Canceled{};
+  };
+  try {
+    Parts p = load(store_, uuid);
+    const std::string dir = (fs::path(options_.work_dir) / uuid).string();
+    fs::create_directories(dir);
+
+    if (kind == StepKind::kCreate) {
+      incus::IncusClient ic(target_endpoint(store_, p.d.target));
+      const std::string name = p.q.instance_name;
+      const std::string project = p.d.project.empty() ? "default" : p.d.project;
+      for (size_t i = 1; i < p.d.disks.size(); ++i) {
+        check();
+        try {
+          ic.create_custom_volume(
+              p.d.disks[i].pool, project,
+              {volume_name(name, i), std::to_string(p.d.disks[i].capacity) + "B", "block", "", {}});
+        } catch (const incus::IncusError& e) {
+          if (e.code() != 409 && e.code() != 500) throw;  // exists after a restart
+          ic.custom_volume(p.d.disks[i].pool, project, volume_name(name, i));
+        }
+      }
+      incus::InstanceSpec spec;
+      spec.name = name;
+      spec.description = "Migrated from " + p.view.value("location", std::string());
+      spec.cpus = static_cast<int>(std::max<int64_t>(1, p.view.value("cpus", int64_t{1})));
+      spec.memory_bytes = static_cast<uint64_t>(
+          std::max<int64_t>(1 << 20, p.view.value("memory", int64_t{1} << 30)));
+      spec.firmware = firmware_of(p.view);
+      spec.tpm = p.view.value("tpm", false);
+      const json nics = p.view.value("nics", json::array());
+      for (size_t i = 0; i < nics.size(); ++i) {
+        incus::NicSpec n;
+        n.device = "eth" + std::to_string(i);
+        n.hwaddr = nics[i].value("hardware_address", std::string());
+        std::string net = "", type = "managed", vlan;
+        if (i < p.d.nic_networks.size()) {
+          const std::string& s = p.d.nic_networks[i];
+          const size_t a = s.find('|'), b = s.find('|', a + 1);
+          net = s.substr(0, a);
+          type = s.substr(a + 1, b - a - 1);
+          vlan = s.substr(b + 1);
+        }
+        if (type == "managed" || type.empty()) {
+          n.network = net;
+        } else {
+          n.nictype = type == "physical" ? "physical" : "bridged";
+          n.parent = net;
+          n.vlan = vlan;
+        }
+        spec.nics.push_back(std::move(n));
+      }
+      if (p.d.disks.empty()) throw std::runtime_error("the instance has no disks");
+      spec.disks.push_back(
+          {"root", p.d.disks[0].pool, "/", std::to_string(p.d.disks[0].capacity) + "B", "", {}});
+      for (size_t i = 1; i < p.d.disks.size(); ++i) {
+        spec.disks.push_back(
+            {"disk" + std::to_string(i), p.d.disks[i].pool, "", "", volume_name(name, i), {}});
+      }
+      check();
+      try {
+        ic.create_instance(project, spec);
+      } catch (const incus::IncusError& e) {
+        // After a restart the instance may exist already: that is the work done, not a failure.
+        try {
+          ic.instance(project, name);
+        } catch (const std::exception&) {
+          throw e;
+        }
+      }
+      std::vector<std::string> paths;
+      paths.push_back(
+          incus::locate_instance_root_volume(ic, p.d.disks[0].pool, project, name).path);
+      for (size_t i = 1; i < p.d.disks.size(); ++i) {
+        paths.push_back(
+            incus::locate_custom_volume(ic, p.d.disks[i].pool, project, volume_name(name, i)).path);
+      }
+      rep->update(uuid, [&](QueueData& d, std::string&) {
+        for (size_t i = 0; i < d.disks.size() && i < paths.size(); ++i) {
+          d.disks[i].target_path = paths[i];
+          d.disks[i].volume = i == 0 ? "" : volume_name(name, i);
+        }
+      });
+    } else if (kind == StepKind::kPostMigration) {
+      if (p.d.source_was_running) {
+        incus::IncusClient ic(target_endpoint(store_, p.d.target));
+        const std::string project = p.d.project.empty() ? "default" : p.d.project;
+        const incus::Instance inst = ic.instance(project, p.q.instance_name);
+        if (inst.status != "Running") ic.start_instance(project, p.q.instance_name);
+        rep->event(uuid, "target.started", "Target instance started");
+      }
+    } else {
+      // A copy cycle: background import, top-up or final import.
+      const std::string cycle(step_name(kind));
+      const bool cbt = p.view.value("background_import", false);
+      vmware::VmwareClient vc(source_endpoint(store_, p.source));
+      vc.connect();
+      if (kind == StepKind::kFinalImport && !p.d.source_powered_off && p.d.cycle != cycle) {
+        const bool running = vc.power_state(p.vm_moref) == "poweredOn";
+        // Recorded before the call: a crash in between must still power it back on.
+        rep->update(uuid, [&](QueueData& d, std::string& m) {
+          d.source_was_running = running;
+          d.source_powered_off = running;
+          m = running ? "Powering off source" : "Source is powered off";
+        });
+        if (running) {
+          vc.power_off(p.vm_moref);
+          rep->event(uuid, "source.powered_off", "Source powered off");
+        }
+        p = load(store_, uuid);
+      }
+      if (p.d.cycle != cycle) {
+        if (!p.d.snapshot.empty()) {
+          try {
+            vc.remove_snapshot(p.d.snapshot);
+          } catch (const std::exception&) {
+          }
+        }
+        for (size_t i = 0; i < p.d.disks.size(); ++i) {
+          fs::remove(fs::path(dir) / ("disk" + std::to_string(i) + "-" + cycle + ".ckpt"));
+        }
+        rep->update(uuid, [&](QueueData& d, std::string&) {
+          d.snapshot.clear();
+          d.cycle = cycle;
+          for (DiskState& disk : d.disks) {
+            disk.cycle_done = false;
+            disk.pending_change_id.clear();
+          }
+        });
+        p = load(store_, uuid);
+      }
+      std::map<std::string, source::DiskInfo> snap_disks;
+      if (cbt) {
+        if (p.d.snapshot.empty()) {
+          check();
+          const std::string snap = vc.create_snapshot(p.vm_moref, "migration-manager " + cycle);
+          rep->update(uuid, [&](QueueData& d, std::string&) { d.snapshot = snap; });
+          p.d.snapshot = snap;
+        }
+        for (source::DiskInfo& di : vc.snapshot_disks(p.d.snapshot)) {
+          snap_disks[di.backing_file] = di;
+        }
+      }
+      const char* verb = kind == StepKind::kTopUp ? "Topping up" : "Importing";
+      const std::string event_prefix = kind == StepKind::kBackgroundImport ? "background_import"
+                                       : kind == StepKind::kTopUp          ? "top_up"
+                                                                           : "final_import";
+      for (size_t i = 0; i < p.d.disks.size(); ++i) {
+        const DiskState disk = p.d.disks[i];
+        if (disk.cycle_done) continue;
+        check();
+        if (disk.target_path.empty()) throw std::runtime_error("disk has no target volume");
+        DiskCopyJob cj;
+        cj.id = uuid + "/" + std::to_string(i) + "/" + cycle;
+        cj.source = local_flat_path(options_, disk.backing);
+        cj.target = disk.target_path;
+        cj.checkpoint = (fs::path(dir) / ("disk" + std::to_string(i) + "-" + cycle + ".ckpt"));
+        std::string pending;
+        const bool full = kind == StepKind::kBackgroundImport || !cbt || disk.change_id.empty();
+        if (cbt) {
+          auto it = snap_disks.find(disk.backing);
+          if (it == snap_disks.end()) {
+            throw std::runtime_error("disk \"" + disk.backing + "\" is not in the snapshot");
+          }
+          pending = it->second.change_id;
+          if (!full) {
+            vmware::VmwareChangedAreas query(vc.session(), p.vm_moref);
+            const cbt::ExtentSet areas =
+                cbt::changed_areas(query, p.d.snapshot, it->second.device_key,
+                                   static_cast<uint64_t>(disk.capacity), disk.change_id);
+            cj.extents_file =
+                (fs::path(dir) / ("disk" + std::to_string(i) + "-" + cycle + ".extents.json"));
+            cbt::write_extents_file(cj.extents_file, areas);
+            cj.sync = true;
+          }
+        }
+        cj.target_is_zero = kind == StepKind::kBackgroundImport;
+        const std::string backing = disk.backing;
+        const size_t n = p.d.disks.size();
+        int last_decile = -1;
+        auto on_progress = [&](const DiskCopyProgress& pr) {
+          const std::string msg =
+              disk_progress_message(verb, i + 1, n, backing, pr.bytes_done, pr.bytes_total);
+          rep->update(uuid, [&](QueueData& d, std::string& m) {
+            DiskState& ds = d.disks[i];
+            ds.bytes_done = pr.bytes_done;
+            ds.bytes_total = pr.bytes_total;
+            ds.rate = pr.bytes_per_second;
+            ds.eta_seconds = pr.eta_seconds;
+            ds.phase = event_prefix;
+            m = msg;
+          });
+          const int decile =
+              pr.bytes_total > 0 ? static_cast<int>(pr.bytes_done * 10 / pr.bytes_total) : 0;
+          if (decile != last_decile) {
+            last_decile = decile;
+            rep->event(uuid, event_prefix + ".progress", msg,
+                       {{"disk", backing},
+                        {"bytes_done", pr.bytes_done},
+                        {"bytes_total", pr.bytes_total}});
+          }
+        };
+        on_progress({0, disk.capacity, 0, -1});
+        const DiskCopyResult r = copier_.run(cj, on_progress, job.cancel);
+        if (r.canceled || job.cancel) throw Canceled{};
+        if (!r.ok) throw std::runtime_error("disk \"" + backing + "\": " + r.error);
+        fs::remove(cj.checkpoint);
+        rep->update(uuid, [&](QueueData& d, std::string&) {
+          DiskState& ds = d.disks[i];
+          ds.cycle_done = true;
+          ds.pending_change_id = pending;
+          ds.bytes_done = ds.bytes_total;
+          ds.phase = "idle";
+          if (!r.digest.empty()) ds.digest = r.digest;
+        });
+      }
+      check();
+      if (!p.d.snapshot.empty()) vc.remove_snapshot(p.d.snapshot);
+      rep->update(uuid, [&](QueueData& d, std::string&) {
+        for (DiskState& ds : d.disks) {
+          if (!ds.pending_change_id.empty()) ds.change_id = ds.pending_change_id;
+          ds.pending_change_id.clear();
+          ds.cycle_done = false;
+        }
+        d.snapshot.clear();
+        d.cycle.clear();
+        if (kind == StepKind::kFinalImport) d.source_powered_off = false;
+      });
+    }
+  } catch (const Canceled&) {
+    job.done = true;
+    return;
+  } catch (const std::exception& e) {
+    outcome.ok = false;
+    outcome.reason = e.what();
+  }
+  // Running until the scheduler has the outcome: a tick in between must not start the step again.
+  if (!job.cancel && rep) rep->finished(uuid, kind, outcome);
+  job.done = true;
+}
+
+}  // namespace mm::migration

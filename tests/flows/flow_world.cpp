@@ -1,0 +1,189 @@
+#include "tests/flows/flow_world.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "orchestrator/incus/client.h"
+#include "orchestrator/inventory/sync.h"
+#include "orchestrator/vmware/vmware_client.h"
+
+namespace mm::test {
+
+using nlohmann::json;
+
+namespace {
+
+std::string plain_fingerprint(std::string fp) {
+  fp.erase(std::remove(fp.begin(), fp.end(), ':'), fp.end());
+  for (char& c : fp) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return fp;
+}
+
+}  // namespace
+
+FlowWorld::FlowWorld(IncusLab& lab, const std::string& model_json, migration::TimePoint start)
+    : lab_(lab), clock_(start) {
+  sim_ = std::make_unique<VmwareSim>("esxi", model_json);
+  store_ = state::Store::open_dir(dir_.file("state"));
+
+  state::SourceRecord s;
+  s.name = "esxi01";
+  s.endpoint = sim_->url();
+  s.username = VmwareSim::kUser;
+  s.password = VmwareSim::kPassword;
+  s.trusted_fingerprint = plain_fingerprint(sim_->fingerprint());
+  store_->create_source(s);
+  const target::TargetEndpoint te = lab_.endpoint();
+  state::TargetRecord t;
+  t.name = "incus01";
+  t.endpoint = te.url;
+  t.tls_client_cert = te.tls_client_cert;
+  t.tls_client_key = te.tls_client_key;
+  t.trusted_fingerprint = te.trusted_fingerprint;
+  store_->create_target(t);
+
+  vmware::VmwareConnector connector;
+  const auto synced = inventory::sync_source(*store_, connector, "esxi01");
+  if (!synced.error.empty()) throw std::runtime_error("inventory sync: " + synced.error);
+  // The lab has no network named after the port group: map it, as `network edit` would.
+  for (const state::NetworkRecord& n : store_->list_networks()) {
+    store_->set_network_override(n.uuid, R"({"network":"incusbr0","nictype":"managed"})");
+  }
+
+  copier_ = std::make_unique<migration::WorkerCopier>(
+      migration::WorkerCopierOptions{mm_transfer(), 3, std::chrono::milliseconds(200)});
+  migration::StepsOptions so;
+  so.work_dir = dir_.file("work");
+  so.datastore_dirs["datastore-01"] = sim_->datastore_dir();
+  steps_ = std::make_unique<migration::MigrationSteps>(*store_, *copier_, so);
+  scheduler_ = std::make_unique<migration::Scheduler>(
+      *store_, clock_, *steps_, migration::SchedulerOptions{std::chrono::milliseconds(50)});
+  scheduler_->start();
+}
+
+FlowWorld::~FlowWorld() {
+  scheduler_->stop();
+  steps_->stop_all();
+  scheduler_.reset();
+  steps_.reset();
+}
+
+std::string FlowWorld::flat_image(const std::string& vm) const {
+  return sim_->datastore_dir() + "/" + vm + "/" + vm + "-flat.vmdk";
+}
+
+void FlowWorld::guest_write(const std::string& vm, uint64_t offset, uint64_t length,
+                            uint32_t seed) {
+  std::vector<char> buf(length);
+  uint32_t x = seed * 2654435761u + 1;
+  for (char& c : buf) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x);
+  }
+  const std::string image = flat_image(vm);
+  const int fd = ::open(image.c_str(), O_WRONLY);
+  if (fd < 0) throw std::runtime_error("open " + image);
+  const ssize_t n = ::pwrite(fd, buf.data(), buf.size(), static_cast<off_t>(offset));
+  ::close(fd);
+  if (n != static_cast<ssize_t>(length)) throw std::runtime_error("short write to " + image);
+  const std::string line =
+      "{\"offset\":" + std::to_string(offset) + ",\"length\":" + std::to_string(length) + "}\n";
+  const int jfd = ::open((image + ".cbt.jsonl").c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
+  if (jfd < 0) throw std::runtime_error("open journal of " + image);
+  const ssize_t w = ::write(jfd, line.data(), line.size());
+  ::close(jfd);
+  if (w != static_cast<ssize_t>(line.size())) throw std::runtime_error("journal write");
+}
+
+void FlowWorld::add_batch(const json& batch, bool start) {
+  state::BatchRecord r;
+  r.name = batch.at("name").get<std::string>();
+  r.config = batch.dump();
+  store_->create_batch(r);
+  if (start) start_batch(r.name);
+}
+
+void FlowWorld::start_batch(const std::string& name) {
+  const state::BatchRecord r = store_->mark_batch_started(name, "2025-12-01T00:00:00Z");
+  store_->set_batch_status(r.id, "Queued", "");
+  scheduler_->wake();
+}
+
+bool FlowWorld::wait_for(const std::function<bool()>& pred, int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pred();
+}
+
+std::string FlowWorld::uuid_of(const std::string& name) {
+  for (const state::QueueRecord& q : store_->list_queue()) {
+    if (q.instance_name == name) return q.instance_uuid;
+  }
+  return "";
+}
+
+std::string FlowWorld::stage(const std::string& name) {
+  for (const state::QueueRecord& q : store_->list_queue()) {
+    if (q.instance_name == name) return q.stage;
+  }
+  return "";
+}
+
+std::string FlowWorld::status(const std::string& name) {
+  for (const state::QueueRecord& q : store_->list_queue()) {
+    if (q.instance_name == name) return q.status + ": " + q.status_message;
+  }
+  return "";
+}
+
+std::vector<std::string> FlowWorld::event_types(const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& e : store_->list_queue_events(uuid_of(name))) {
+    if (e.type.ends_with(".progress")) continue;
+    out.push_back(e.type);
+  }
+  return out;
+}
+
+std::string FlowWorld::history(const std::string& name) {
+  std::string out;
+  for (const auto& e : store_->list_queue_events(uuid_of(name))) {
+    out += "  " + e.time + " " + e.type + " " + e.message + "\n";
+  }
+  return out;
+}
+
+std::string FlowWorld::digest(const std::string& path) {
+  const std::string out = must_run(mm_transfer() + " checksum '" + path + "'");
+  return out.substr(0, out.find_first_of(" \n"));
+}
+
+std::string FlowWorld::target_root_path(const std::string& name) {
+  for (const state::QueueRecord& q : store_->list_queue()) {
+    if (q.instance_name != name) continue;
+    const auto d = migration::parse_queue_data(q.data);
+    return d.disks.empty() ? "" : d.disks[0].target_path;
+  }
+  return "";
+}
+
+std::string FlowWorld::source_power_state(const std::string& vm_name) {
+  vmware::VmwareClient vc(sim_->endpoint());
+  vc.connect();
+  for (const auto& vm : vc.inventory().vms) {
+    if (vm.name == vm_name) return vm.power_state;
+  }
+  return "";
+}
+
+}  // namespace mm::test

@@ -1,0 +1,62 @@
+#pragma once
+// The world a batch flow runs in: the VMware simulator holding VMs whose disks have real data
+// (writes journaled for changed-block tracking), the Incus lab target (real incusd for pools and
+// volumes, the stand-in for VMs), a state store with both registered and the inventory synced,
+// and the scheduler with the real steps (mm-transfer workers) on a manual clock.
+#include <memory>
+#include <string>
+
+#include "orchestrator/migration/migration_steps.h"
+#include "orchestrator/migration/scheduler.h"
+#include "orchestrator/migration/worker_copier.h"
+#include "orchestrator/state/store.h"
+#include "tests/support/incus_lab.h"
+#include "tests/support/servers.h"
+#include "tests/vmware/vmware_sim_fixture.h"
+
+namespace mm::test {
+
+class FlowWorld {
+ public:
+  // model_json: a simulator model whose datastore is "datastore-01" at @DS@.
+  FlowWorld(IncusLab& lab, const std::string& model_json, migration::TimePoint start);
+  ~FlowWorld();
+
+  state::Store& store() { return *store_; }
+  migration::ManualClock& clock() { return clock_; }
+  migration::Scheduler& scheduler() { return *scheduler_; }
+  VmwareSim& sim() { return *sim_; }
+  IncusLab& lab() { return lab_; }
+
+  // The flat image of a VM's first disk in the simulator's datastore.
+  std::string flat_image(const std::string& vm) const;
+  // Writes `length` bytes of a pattern seeded by `seed` at `offset` and journals the write, as a
+  // guest writing to a disk with change tracking on.
+  void guest_write(const std::string& vm, uint64_t offset, uint64_t length, uint32_t seed);
+  // Adds a batch (BatchConfig JSON as the API takes it) and starts it.
+  void add_batch(const nlohmann::json& batch, bool start = true);
+  void start_batch(const std::string& name);
+  // Waits (real time, up to `seconds`) until `pred` holds, ticking the scheduler's thread.
+  bool wait_for(const std::function<bool()>& pred, int seconds = 60);
+  std::string stage(const std::string& instance_name);
+  std::string status(const std::string& instance_name);
+  std::vector<std::string> event_types(const std::string& instance_name);
+  std::string uuid_of(const std::string& instance_name);
+  std::string history(const std::string& instance_name);  // events with times and messages
+  // mm-transfer checksum of a path.
+  static std::string digest(const std::string& path);
+  std::string target_root_path(const std::string& instance_name);
+  std::string source_power_state(const std::string& vm_name);
+
+ private:
+  IncusLab& lab_;
+  TempDir dir_;
+  std::unique_ptr<VmwareSim> sim_;
+  std::unique_ptr<state::Store> store_;
+  migration::ManualClock clock_;
+  std::unique_ptr<migration::WorkerCopier> copier_;
+  std::unique_ptr<migration::MigrationSteps> steps_;
+  std::unique_ptr<migration::Scheduler> scheduler_;
+};
+
+}  // namespace mm::test
