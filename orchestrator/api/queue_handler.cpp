@@ -59,7 +59,7 @@ Response list_queue(const ParsedTarget& t, state::Store& store) {
       out.push_back(entry_path(r.instance_uuid));
     }
   }
-  return sync_response(out);
+  return sync_response(std::move(out));
 }
 
 Response act(const Request& req, const std::string& uuid, const std::string& action,

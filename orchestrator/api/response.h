@@ -16,7 +16,7 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-Response sync_response(const nlohmann::json& metadata, int status = 200);
+Response sync_response(nlohmann::json metadata, int status = 200);
 Response error_response(int status, const std::string& message);
 // The reason phrase for a status code, as the envelope's "status" and the HTTP status line use it.
 const char* status_text(int status);

@@ -284,7 +284,6 @@ void MigrationSteps::run(const std::string& uuid, StepKind kind, Job& job) {
         const std::string project = p.d.project.empty() ? "default" : p.d.project;
         const incus::Instance inst = ic.instance(project, p.q.instance_name);
         if (inst.status != "Running") ic.start_instance(project, p.q.instance_name);
-        rep->event(uuid, "target.started", "Target instance started");
       }
     } else {
       // A copy cycle: background import, top-up or final import.
@@ -292,17 +291,24 @@ void MigrationSteps::run(const std::string& uuid, StepKind kind, Job& job) {
       const bool cbt = p.view.value("background_import", false);
       vmware::VmwareClient vc(source_endpoint(store_, p.source));
       vc.connect();
-      if (kind == StepKind::kFinalImport && !p.d.source_powered_off && p.d.cycle != cycle) {
-        const bool running = vc.power_state(p.vm_moref) == "poweredOn";
-        // Recorded before the call: a crash in between must still power it back on.
-        rep->update(uuid, [&](QueueData& d, std::string& m) {
-          d.source_was_running = running;
-          d.source_powered_off = running;
-          m = running ? "Powering off source" : "Source is powered off";
-        });
-        if (running) {
-          vc.power_off(p.vm_moref);
-          rep->event(uuid, "source.powered_off", "Source powered off");
+      if (kind == StepKind::kFinalImport && p.d.cycle != cycle) {
+        if (!p.d.source_powered_off) {
+          const bool running = vc.power_state(p.vm_moref) == "poweredOn";
+          // Recorded (with its event) before the call: a crash in between must still find the
+          // source to power off now and to power back on if the cutover fails.
+          auto record = [&](QueueData& d, std::string& m) {
+            d.source_was_running = running;
+            d.source_powered_off = running;
+            m = running ? "Powering off source" : "Source is powered off";
+          };
+          if (running) {
+            rep->update_with_event(uuid, record, "source.powered_off", "Source powered off");
+            vc.power_off(p.vm_moref);
+          } else {
+            rep->update(uuid, record);
+          }
+        } else if (vc.power_state(p.vm_moref) == "poweredOn") {
+          vc.power_off(p.vm_moref);  // the daemon died between recording and powering off
         }
         p = load(store_, uuid);
       }

@@ -155,10 +155,13 @@ std::string Scheduler::now_text() const {
   return rfc3339(clock_.now());
 }
 
+// The entry and the events of its move are written in one transaction: a daemon killed between
+// them would otherwise lose the events or, redoing the move, write them twice.
 void Scheduler::save(state::QueueRecord& q, const QueueData& d) {
   q.data = dump_queue_data(d);
   q.last_update = now_text();
-  store_.put_queue_entry(q);
+  store_.put_queue_entry(q, pending_events_);
+  pending_events_.clear();
 }
 
 void Scheduler::append_event(const state::QueueRecord& q, const std::string& type,
@@ -171,7 +174,7 @@ void Scheduler::append_event(const state::QueueRecord& q, const std::string& typ
   e.type = type;
   e.message = message;
   e.data = data.is_null() ? "{}" : data.dump();
-  store_.append_queue_event(e);
+  pending_events_.push_back(std::move(e));
 }
 
 // Every stage change goes through here, so it follows the table.
@@ -277,8 +280,8 @@ TickStats Scheduler::tick() {
           ds.capacity = disk.value("capacity", int64_t{0});
           d.disks.push_back(std::move(ds));
         }
-        save(q, d);
         append_event(q, "created", "Queued by batch \"" + b.rec.name + "\"");
+        save(q, d);
         queue[q.instance_uuid] = q;
         ++stats.claimed;
       }
@@ -645,8 +648,8 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
         q->status_message = "Retrying post-migration steps (" +
                             std::to_string(d.post_migration_attempts) + "/" +
                             std::to_string(retries) + "): " + outcome.reason;
-        save(*q, d);
         append_event(*q, "post_migration.retry", outcome.reason);
+        save(*q, d);
         runner_.start(uuid, StepKind::kPostMigration);
         return;
       }
@@ -656,9 +659,9 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
     d.error_reason = outcome.reason;
     q->status_message = outcome.reason;
     restore = kind == StepKind::kFinalImport;
-    save(*q, d);
     append_event(*q, "failed", std::string(step_name(kind)) + ": " + outcome.reason,
                  {{"stage", step_name(kind)}, {"reason", outcome.reason}});
+    save(*q, d);
   } else {
     switch (kind) {
       case StepKind::kCreate: {
@@ -669,30 +672,30 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
         move(*q, d, Event::kCreated,
              cbt ? "background import supported" : "no background import (allowed by override)");
         q->status_message = cbt ? "Waiting for import capacity" : kMsgWaitingWindow;
-        save(*q, d);
         append_event(*q, "target.created", "Target instance and volumes created");
+        save(*q, d);
         break;
       }
       case StepKind::kBackgroundImport:
         move(*q, d, Event::kImportDone);
         d.last_sync = now_text();
         q->status_message = kMsgWaitingWindow;
-        save(*q, d);
         append_event(*q, "background_import.completed", "Background import completed");
+        save(*q, d);
         break;
       case StepKind::kTopUp:
         move(*q, d, Event::kTopUpDone);
         d.last_sync = now_text();
         q->status_message = kMsgWaitingWindow;
-        save(*q, d);
         append_event(*q, "top_up.completed", "Top-up completed");
+        save(*q, d);
         break;
       case StepKind::kFinalImport:
         move(*q, d, Event::kFinalDone);
         q->status_message = "Starting target instance";
-        save(*q, d);
         append_event(*q, "final_import.completed", "Final import completed");
         append_event(*q, "post_migration.started", "Post-migration steps started");
+        save(*q, d);
         runner_.start(uuid, StepKind::kPostMigration);
         break;
       case StepKind::kPostMigration:
@@ -700,8 +703,9 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
         q->status_message = "Finished";
         d.has_window = false;
         q->window_name.clear();
-        save(*q, d);
+        if (d.source_was_running) append_event(*q, "target.started", "Target instance started");
         append_event(*q, "finished", "Migration finished");
+        save(*q, d);
         break;
     }
   }
@@ -724,11 +728,28 @@ void Scheduler::update(const std::string& uuid,
   save(*q, d);
 }
 
+void Scheduler::update_with_event(const std::string& uuid,
+                                  const std::function<void(QueueData&, std::string&)>& fn,
+                                  const std::string& type, const std::string& event_message) {
+  std::lock_guard lock(mu_);
+  std::optional<state::QueueRecord> q = store_.get_queue_entry(uuid);
+  if (!q) return;
+  QueueData d = parse_queue_data(q->data);
+  std::string message;
+  fn(d, message);
+  if (!message.empty()) q->status_message = message;
+  append_event(*q, type, event_message);
+  save(*q, d);
+}
+
 void Scheduler::event(const std::string& uuid, const std::string& type, const std::string& message,
                       const json& data) {
   std::lock_guard lock(mu_);
   std::optional<state::QueueRecord> q = store_.get_queue_entry(uuid);
-  if (q) append_event(*q, type, message, data);
+  if (!q) return;
+  append_event(*q, type, message, data);
+  for (const auto& e : pending_events_) store_.append_queue_event(e);
+  pending_events_.clear();
 }
 
 void Scheduler::cancel(const std::string& uuid) {
@@ -746,8 +767,8 @@ void Scheduler::cancel(const std::string& uuid) {
     stop_runner = true;
     restore = d.source_powered_off || s == Stage::kFinalImport;
     q->status_message = "Canceled by user";
-    save(*q, d);
     append_event(*q, "canceled", "Canceled by user");
+    save(*q, d);
   }
   if (stop_runner) runner_.stop(uuid);
   if (restore) runner_.restore_source(uuid);
@@ -777,8 +798,8 @@ void Scheduler::retry(const std::string& uuid) {
   d.error_reason.clear();
   d.post_migration_attempts = 0;
   q->status_message = "Retrying";
-  save(*q, d);
   append_event(*q, "retried", "Retry requested");
+  save(*q, d);
   wake();
 }
 
@@ -794,8 +815,8 @@ void Scheduler::resolve(const std::string& uuid) {
   if (inst) d.fingerprint = instance_fingerprint(inventory::instance_view(*inst, true));
   move(*q, d, Event::kResolve);
   q->status_message = kMsgWaitingWindow;
-  save(*q, d);
   append_event(*q, "resolved", "Conflict resolved: the source is accepted as it is now");
+  save(*q, d);
   wake();
 }
 

@@ -48,6 +48,9 @@ class Scheduler final : public QueueControl, public StepReporter {
   // StepReporter
   void update(const std::string& instance_uuid,
               const std::function<void(QueueData&, std::string&)>& fn) override;
+  void update_with_event(const std::string& instance_uuid,
+                         const std::function<void(QueueData&, std::string&)>& fn,
+                         const std::string& type, const std::string& event_message) override;
   void event(const std::string& instance_uuid, const std::string& type, const std::string& message,
              const nlohmann::json& data = {}) override;
   void finished(const std::string& instance_uuid, StepKind kind,
@@ -74,6 +77,7 @@ class Scheduler final : public QueueControl, public StepReporter {
   // Parsed QueueData by instance, reused while the stored text is unchanged (ticks over a large
   // idle estate would otherwise spend most of their time parsing JSON).
   std::map<std::string, std::pair<std::string, QueueData>> data_cache_;
+  std::vector<state::QueueEventRecord> pending_events_;  // written with the next save()
 };
 
 // "Importing disk (1/1) \"[datastore-01] CentOS9/CentOS9.vmdk\": 3.00% complete"

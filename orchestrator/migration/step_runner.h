@@ -28,6 +28,11 @@ class StepReporter {
   // scheduler's own updates. `message` empty: leave the status message alone.
   virtual void update(const std::string& instance_uuid,
                       const std::function<void(QueueData&, std::string& message)>& fn) = 0;
+  // update() and an event in one write: what was done and the event telling of it cannot be
+  // separated by a crash.
+  virtual void update_with_event(const std::string& instance_uuid,
+                                 const std::function<void(QueueData&, std::string& message)>& fn,
+                                 const std::string& type, const std::string& event_message) = 0;
   // Appends a named event (queue events NAME).
   virtual void event(const std::string& instance_uuid, const std::string& type,
                      const std::string& message, const nlohmann::json& data = {}) = 0;

@@ -109,6 +109,8 @@ class Store {
   std::vector<QueueRecord> list_queue_for_batch(int64_t batch_id);
   std::optional<QueueRecord> get_queue_entry(const std::string& instance_uuid);
   void put_queue_entry(const QueueRecord& q);
+  // The entry and events in one transaction (a stage change and the events that tell of it).
+  void put_queue_entry(const QueueRecord& q, const std::vector<QueueEventRecord>& events);
   void delete_queue_entry(const std::string& instance_uuid);
   // Appends an event (id assigned) and returns it.
   QueueEventRecord append_queue_event(const QueueEventRecord& e);

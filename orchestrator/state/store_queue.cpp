@@ -72,7 +72,25 @@ std::optional<QueueRecord> Store::get_queue_entry(const std::string& instance_uu
 }
 
 void Store::put_queue_entry(const QueueRecord& r) {
+  put_queue_entry(r, {});
+}
+
+void Store::put_queue_entry(const QueueRecord& r, const std::vector<QueueEventRecord>& events) {
   std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  for (const QueueEventRecord& e : events) {
+    db_->prepare(
+           "INSERT INTO queue_events (instance_uuid, instance_name, batch, time, type, message, "
+           "data) VALUES (?,?,?,?,?,?,?)")
+        .bind(1, e.instance_uuid)
+        .bind(2, e.instance_name)
+        .bind(3, e.batch)
+        .bind(4, e.time)
+        .bind(5, e.type)
+        .bind(6, e.message)
+        .bind(7, e.data)
+        .run();
+  }
   db_->prepare(
          "INSERT INTO queue (instance_uuid, batch_id, status, status_message, stage, window_name, "
          "placement, data, last_update) VALUES (?,?,?,?,?,?,?,?,?) "
@@ -91,6 +109,7 @@ void Store::put_queue_entry(const QueueRecord& r) {
       .bind(8, r.data)
       .bind(9, r.last_update)
       .run();
+  tx.commit();
 }
 
 void Store::delete_queue_entry(const std::string& instance_uuid) {

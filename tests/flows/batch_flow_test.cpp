@@ -9,6 +9,7 @@
 
 #include "orchestrator/incus/client.h"
 #include "tests/flows/flow_world.h"
+#include "tests/flows/lab_environment.h"
 
 namespace mm::test {
 namespace {
@@ -51,19 +52,6 @@ const char* kModel = R"json({
      "disks": [{"capacity": 16777216}],
      "nics": [{"network": "VMWARE", "ips": ["10.10.0.15"]}]}
   ]})json";
-
-class LabEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    try {
-      lab = std::make_unique<IncusLab>();
-    } catch (const std::exception& e) {
-      FAIL() << "Incus lab: " << e.what();
-    }
-  }
-  void TearDown() override { lab.reset(); }
-  static inline std::unique_ptr<IncusLab> lab;
-};
 
 json batch(const std::string& name, const std::string& include) {
   return {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 #include <vector>
@@ -26,8 +27,10 @@ std::string plain_fingerprint(std::string fp) {
 
 }  // namespace
 
-FlowWorld::FlowWorld(IncusLab& lab, const std::string& model_json, migration::TimePoint start)
+FlowWorld::FlowWorld(IncusLab& lab, const std::string& model_json, migration::TimePoint start,
+                     bool in_process)
     : lab_(lab), clock_(start) {
+  set_time(start);
   sim_ = std::make_unique<VmwareSim>("esxi", model_json);
   store_ = state::Store::open_dir(dir_.file("state"));
 
@@ -55,6 +58,7 @@ FlowWorld::FlowWorld(IncusLab& lab, const std::string& model_json, migration::Ti
     store_->set_network_override(n.uuid, R"({"network":"incusbr0","nictype":"managed"})");
   }
 
+  if (!in_process) return;
   copier_ = std::make_unique<migration::WorkerCopier>(
       migration::WorkerCopierOptions{mm_transfer(), 3, std::chrono::milliseconds(200)});
   migration::StepsOptions so;
@@ -67,10 +71,19 @@ FlowWorld::FlowWorld(IncusLab& lab, const std::string& model_json, migration::Ti
 }
 
 FlowWorld::~FlowWorld() {
+  if (!scheduler_) return;
   scheduler_->stop();
   steps_->stop_all();
   scheduler_.reset();
   steps_.reset();
+}
+
+void FlowWorld::set_time(migration::TimePoint t) {
+  clock_.set(t);
+  const std::string tmp = clock_file() + ".tmp";
+  std::ofstream(tmp)
+      << std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count() << "\n";
+  std::rename(tmp.c_str(), clock_file().c_str());
 }
 
 std::string FlowWorld::flat_image(const std::string& vm) const {
@@ -113,14 +126,14 @@ void FlowWorld::add_batch(const json& batch, bool start) {
 void FlowWorld::start_batch(const std::string& name) {
   const state::BatchRecord r = store_->mark_batch_started(name, "2025-12-01T00:00:00Z");
   store_->set_batch_status(r.id, "Queued", "");
-  scheduler_->wake();
+  if (scheduler_) scheduler_->wake();
 }
 
-bool FlowWorld::wait_for(const std::function<bool()>& pred, int seconds) {
+bool FlowWorld::wait_for(const std::function<bool()>& pred, int seconds, int poll_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (std::chrono::steady_clock::now() < deadline) {
     if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
   }
   return pred();
 }

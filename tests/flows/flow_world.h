@@ -19,10 +19,16 @@ namespace mm::test {
 class FlowWorld {
  public:
   // model_json: a simulator model whose datastore is "datastore-01" at @DS@.
-  FlowWorld(IncusLab& lab, const std::string& model_json, migration::TimePoint start);
+  // in_process: run the scheduler here; otherwise a test runs bin/flow-daemon on state_dir().
+  FlowWorld(IncusLab& lab, const std::string& model_json, migration::TimePoint start,
+            bool in_process = true);
   ~FlowWorld();
 
   state::Store& store() { return *store_; }
+  std::string state_dir() const { return dir_.file("state"); }
+  std::string clock_file() const { return dir_.file("clock"); }
+  // Sets the clock of the in-process scheduler and of the file a flow-daemon reads.
+  void set_time(migration::TimePoint t);
   migration::ManualClock& clock() { return clock_; }
   migration::Scheduler& scheduler() { return *scheduler_; }
   VmwareSim& sim() { return *sim_; }
@@ -37,7 +43,7 @@ class FlowWorld {
   void add_batch(const nlohmann::json& batch, bool start = true);
   void start_batch(const std::string& name);
   // Waits (real time, up to `seconds`) until `pred` holds, ticking the scheduler's thread.
-  bool wait_for(const std::function<bool()>& pred, int seconds = 60);
+  bool wait_for(const std::function<bool()>& pred, int seconds = 60, int poll_ms = 50);
   std::string stage(const std::string& instance_name);
   std::string status(const std::string& instance_name);
   std::vector<std::string> event_types(const std::string& instance_name);
