@@ -204,6 +204,53 @@ TEST_F(BatchFlow, WithoutChangeTrackingTheCopyHappensInsideTheWindow) {
   EXPECT_EQ(std::count(ev.begin(), ev.end(), "final_import.completed"), 1);
 }
 
+// A window that ends during the final import: the copy stops, the source is powered back on with
+// nothing lost, and the instance is migrated in its next window, the target re-synced.
+TEST_F(BatchFlow, AMissedWindowPowersTheSourceBackOnAndTheNextWindowFinishes) {
+  const char* model = R"json({
+    "datastores": [{"name": "datastore-01", "path": "@DS@"}],
+    "networks": [{"name": "VMWARE"}],
+    "vms": [
+      {"name": "Debian Bookworm", "instance_uuid": "52d89a93-ff8f-9dea-4d74-ec99beb1d2d4",
+       "guest_id": "debian12_64Guest", "guest_os": "Debian GNU/Linux 12 (bookworm)",
+       "cpus": 3, "memory_mb": 6144, "power_state": "poweredOn", "change_tracking": false,
+       "disks": [{"capacity": 536870912}],
+       "nics": [{"network": "VMWARE", "ips": ["10.10.0.13"]}]}
+    ]})json";
+  world_.reset();
+  world_ = std::make_unique<FlowWorld>(*LabEnvironment::lab, model, at(0, 30));
+  // Enough data that the final (full) copy is still running when the window ends.
+  world_->guest_write("Debian Bookworm", 0, 384 << 20, 7);
+  auto b = batch("batch01", "true");
+  b["migration_windows"].push_back(
+      {{"name", "window2"}, {"start", "2025-12-01T02:00:00Z"}, {"end", "2025-12-01T02:30:00Z"}});
+  b["config"]["instance_restriction_overrides"]["allow_no_background_import"] = true;
+  world_->add_batch(b);
+  wait_stage("DebianBookworm", "idle");
+  world_->set_time(at(1, 0));
+  ASSERT_TRUE(
+      world_->wait_for([&] { return world_->stage("DebianBookworm") == "final_import"; }, 30, 2));
+  world_->set_time(at(1, 10));  // the window ends mid-copy
+  ASSERT_TRUE(world_->wait_for([&] {
+    const auto ev = world_->event_types("DebianBookworm");
+    return std::count(ev.begin(), ev.end(), "source.powered_on") == 1;
+  })) << world_->history("DebianBookworm");
+  EXPECT_EQ(world_->stage("DebianBookworm"), "idle");
+  EXPECT_EQ(world_->source_power_state("Debian Bookworm"), "poweredOn");
+  EXPECT_EQ(world_->store().get_queue_entry(world_->uuid_of("DebianBookworm"))->window_name,
+            "window2");
+  // The guest runs on and writes; the next window copies it all.
+  world_->guest_write("Debian Bookworm", 400 << 20, 8 << 20, 8);
+  world_->set_time(at(2, 0));
+  wait_stage("DebianBookworm", "finished");
+  expect_same_disk("Debian Bookworm", "DebianBookworm");
+  const auto ev = world_->event_types("DebianBookworm");
+  EXPECT_EQ(std::count(ev.begin(), ev.end(), "window.missed"), 1);
+  EXPECT_EQ(std::count(ev.begin(), ev.end(), "final_import.started"), 2);
+  EXPECT_EQ(std::count(ev.begin(), ev.end(), "final_import.completed"), 1);
+  EXPECT_EQ(world_->source_power_state("Debian Bookworm"), "poweredOff");
+}
+
 }  // namespace
 }  // namespace mm::test
 
