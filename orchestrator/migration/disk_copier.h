@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct DiskCopyJob {
   std::string extents_file;  // sync: the changed areas
   bool target_is_zero = false;
   std::vector<std::string> extra_args;
+  std::map<std::string, std::string>
+      environment;  // e.g. MM_HTTP_COOKIE (never on the command line)
 };
 
 struct DiskCopyProgress {

@@ -1,5 +1,6 @@
 #include "orchestrator/migration/migration_steps.h"
 
+#include <cctype>
 #include <filesystem>
 
 #include "cbt/extents_file.h"
@@ -69,24 +70,68 @@ std::string volume_name(const std::string& instance, size_t index) {
   return instance + "-disk" + std::to_string(index);
 }
 
-// "[datastore1] vm/vm.vmdk" -> DIR/vm/vm-flat.vmdk through the mounted datastores.
-std::string local_flat_path(const StepsOptions& o, const std::string& backing) {
+struct DatastorePath {
+  std::string datastore;  // "datastore1"
+  std::string relative;   // "vm/vm.vmdk"
+};
+
+DatastorePath split_datastore_path(const std::string& backing) {
   if (backing.size() < 3 || backing[0] != '[') {
     throw std::runtime_error("disk backing \"" + backing + "\" is not a datastore path");
   }
   const size_t close = backing.find(']');
   if (close == std::string::npos)
     throw std::runtime_error("bad datastore path \"" + backing + "\"");
-  const std::string ds = backing.substr(1, close - 1);
-  std::string rel = backing.substr(close + 1);
-  while (!rel.empty() && rel.front() == ' ') rel.erase(rel.begin());
-  auto it = o.datastore_dirs.find(ds);
-  if (it == o.datastore_dirs.end()) {
-    throw std::runtime_error("no access to datastore \"" + ds +
-                             "\": give the daemon --datastore-dir " + ds + "=DIR");
+  DatastorePath p{backing.substr(1, close - 1), backing.substr(close + 1)};
+  while (!p.relative.empty() && p.relative.front() == ' ') p.relative.erase(p.relative.begin());
+  return p;
+}
+
+// Unreserved characters stay, everything else is %XX (spaces in VM names are common).
+std::string url_escape(const std::string& s, bool keep_slash) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
   }
-  if (rel.size() > 5 && rel.ends_with(".vmdk")) rel = rel.substr(0, rel.size() - 5) + "-flat.vmdk";
-  return (fs::path(it->second) / rel).string();
+  return out;
+}
+
+// Where a worker reads a disk: a mounted datastore's flat file, or the datastore service.
+void set_disk_source(const StepsOptions& o, const state::SourceRecord& source,
+                     const std::string& vm_location, const std::string& backing,
+                     vmware::VmwareClient& vc, DiskCopyJob& job) {
+  const DatastorePath dp = split_datastore_path(backing);
+  if (auto it = o.datastore_dirs.find(dp.datastore); it != o.datastore_dirs.end()) {
+    std::string rel = dp.relative;
+    if (rel.size() > 5 && rel.ends_with(".vmdk"))
+      rel = rel.substr(0, rel.size() - 5) + "-flat.vmdk";
+    job.source = (fs::path(it->second) / rel).string();
+    return;
+  }
+  // https://host[:port]/folder/PATH?dcPath=DC&dsName=DS; the descriptor is given and the reader
+  // resolves its extents. The datacenter is the part of the VM's location before "/vm/".
+  std::string base = source.endpoint;
+  if (const size_t sdk = base.rfind("/sdk"); sdk != std::string::npos && sdk + 4 == base.size()) {
+    base.resize(sdk);
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const size_t vm = vm_location.find("/vm/");
+  const std::string dc = vm == std::string::npos ? "ha-datacenter" : vm_location.substr(1, vm - 1);
+  job.source = base + "/folder/" + url_escape(dp.relative, true) +
+               "?dcPath=" + url_escape(dc, false) + "&dsName=" + url_escape(dp.datastore, false);
+  job.environment["MM_HTTP_COOKIE"] = "vmware_soap_session=" + vc.session().session_cookie();
+  if (!source.trusted_fingerprint.empty()) {
+    job.extra_args.insert(job.extra_args.end(), {"--source-trust", source.trusted_fingerprint});
+  }
+  job.extra_args.insert(job.extra_args.end(), {"--request-size", "1M"});
 }
 
 incus::Firmware firmware_of(const json& view) {
@@ -355,7 +400,8 @@ void MigrationSteps::run(const std::string& uuid, StepKind kind, Job& job) {
         if (disk.target_path.empty()) throw std::runtime_error("disk has no target volume");
         DiskCopyJob cj;
         cj.id = uuid + "/" + std::to_string(i) + "/" + cycle;
-        cj.source = local_flat_path(options_, disk.backing);
+        set_disk_source(options_, p.source, p.view.value("location", std::string()), disk.backing,
+                        vc, cj);
         cj.target = disk.target_path;
         cj.checkpoint = (fs::path(dir) / ("disk" + std::to_string(i) + "-" + cycle + ".ckpt"));
         std::string pending;

@@ -22,6 +22,8 @@ struct StepsOptions {
   // Datastores reachable as local directories (an NFS datastore mounted here, or the lab's):
   // "datastore1" -> "/mnt/ds1". A disk "[datastore1] vm/vm.vmdk" is read from
   // /mnt/ds1/vm/vm-flat.vmdk.
+  // Datastores not listed are read over the vSphere datastore service (HTTPS range requests with
+  // the step's session cookie, the source's pinned certificate): docs/datastore-source.md.
   std::map<std::string, std::string> datastore_dirs;
 };
 

@@ -14,6 +14,7 @@ DiskCopyResult WorkerCopier::run(const DiskCopyJob& job,
   w.checkpoint = job.checkpoint;
   w.extents_file = job.extents_file;
   w.extra_args = job.extra_args;
+  for (const auto& [k, v] : job.environment) w.environment[k] = v;
   if (job.target_is_zero && !job.sync) w.extra_args.push_back("--target-is-zero");
   w.mm_transfer_path = options_.mm_transfer_path;
   w.restart.max_restarts = options_.max_restarts;

@@ -204,6 +204,28 @@ TEST_F(BatchFlow, WithoutChangeTrackingTheCopyHappensInsideTheWindow) {
   EXPECT_EQ(std::count(ev.begin(), ev.end(), "final_import.completed"), 1);
 }
 
+// The same warm migration with the disks read over the vSphere datastore service (HTTPS range
+// requests with the session cookie and the pinned certificate) instead of a mounted datastore.
+TEST_F(BatchFlow, DisksReadOverTheDatastoreServiceArriveIntact) {
+  world_.reset();
+  world_ = std::make_unique<FlowWorld>(*LabEnvironment::lab, kModel, at(0, 30), true,
+                                       /*mounted=*/false);
+  world_->guest_write("Win2016", 0, 4 << 20, 11);
+  world_->guest_write("Win2016", 10 << 20, 2 << 20, 12);
+  world_->add_batch(batch("batch01", "location matches 'Win2016'"));
+  wait_stage("Win2016", "idle");
+  world_->guest_write("Win2016", 6 << 20, 1 << 20, 13);
+  world_->clock().set(at(0, 50));
+  ASSERT_TRUE(world_->wait_for([&] {
+    const auto ev = world_->event_types("Win2016");
+    return std::count(ev.begin(), ev.end(), "top_up.completed") == 1;
+  })) << world_->history("Win2016");
+  world_->guest_write("Win2016", 15 << 20, 64 << 10, 14);
+  world_->clock().set(at(1, 0));
+  wait_stage("Win2016", "finished");
+  expect_same_disk("Win2016", "Win2016");
+}
+
 // A window that ends during the final import: the copy stops, the source is powered back on with
 // nothing lost, and the instance is migrated in its next window, the target re-synced.
 TEST_F(BatchFlow, AMissedWindowPowersTheSourceBackOnAndTheNextWindowFinishes) {

@@ -28,7 +28,7 @@ std::string plain_fingerprint(std::string fp) {
 }  // namespace
 
 FlowWorld::FlowWorld(IncusLab& lab, const std::string& model_json, migration::TimePoint start,
-                     bool in_process)
+                     bool in_process, bool mounted)
     : lab_(lab), clock_(start) {
   set_time(start);
   sim_ = std::make_unique<VmwareSim>("esxi", model_json);
@@ -63,7 +63,7 @@ FlowWorld::FlowWorld(IncusLab& lab, const std::string& model_json, migration::Ti
       migration::WorkerCopierOptions{mm_transfer(), 3, std::chrono::milliseconds(200)});
   migration::StepsOptions so;
   so.work_dir = dir_.file("work");
-  so.datastore_dirs["datastore-01"] = sim_->datastore_dir();
+  if (mounted) so.datastore_dirs["datastore-01"] = sim_->datastore_dir();
   steps_ = std::make_unique<migration::MigrationSteps>(*store_, *copier_, so);
   scheduler_ = std::make_unique<migration::Scheduler>(
       *store_, clock_, *steps_, migration::SchedulerOptions{std::chrono::milliseconds(50)});

@@ -20,8 +20,9 @@ class FlowWorld {
  public:
   // model_json: a simulator model whose datastore is "datastore-01" at @DS@.
   // in_process: run the scheduler here; otherwise a test runs bin/flow-daemon on state_dir().
+  // mounted: the steps read the datastore as a local directory; otherwise over HTTPS.
   FlowWorld(IncusLab& lab, const std::string& model_json, migration::TimePoint start,
-            bool in_process = true);
+            bool in_process = true, bool mounted = true);
   ~FlowWorld();
 
   state::Store& store() { return *store_; }
