@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <optional>
 
 #include "cbt/extents_file.h"
 #include "cbt/vmware_changed_areas.h"
@@ -18,6 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+// The target instance's config key naming the source instance it was created for.
+constexpr const char* kOwnerKey = "user.migration-manager.instance";
 
 // A step gives up on its instance at once when asked to stop.
 struct Canceled {};
@@ -254,12 +258,23 @@ void MigrationSteps::run(const std::string& uuid, StepKind kind, Job& job) {
       for (size_t i = 1; i < p.d.disks.size(); ++i) {
         check();
         try {
-          ic.create_custom_volume(
-              p.d.disks[i].pool, project,
-              {volume_name(name, i), std::to_string(p.d.disks[i].capacity) + "B", "block", "", {}});
+          ic.create_custom_volume(p.d.disks[i].pool, project,
+                                  {volume_name(name, i),
+                                   std::to_string(p.d.disks[i].capacity) + "B",
+                                   "block",
+                                   "",
+                                   {{kOwnerKey, uuid}}});
         } catch (const incus::IncusError& e) {
-          if (e.code() != 409 && e.code() != 500) throw;  // exists after a restart
-          ic.custom_volume(p.d.disks[i].pool, project, volume_name(name, i));
+          if (e.code() != 409 && e.code() != 500) throw;
+          // Ours from before a restart, or someone else's that must not be overwritten.
+          const incus::StorageVolume v =
+              ic.custom_volume(p.d.disks[i].pool, project, volume_name(name, i));
+          auto owner = v.config.find(kOwnerKey);
+          if (owner == v.config.end() || owner->second != uuid) {
+            throw std::runtime_error("a volume named \"" + volume_name(name, i) +
+                                     "\" already exists in pool \"" + p.d.disks[i].pool +
+                                     "\" and was not created by this migration");
+          }
         }
       }
       incus::InstanceSpec spec;
@@ -299,15 +314,24 @@ void MigrationSteps::run(const std::string& uuid, StepKind kind, Job& job) {
         spec.disks.push_back(
             {"disk" + std::to_string(i), p.d.disks[i].pool, "", "", volume_name(name, i), {}});
       }
+      // Our instances carry the source instance's UUID, so a restarted step recognises the one it
+      // created, and never takes over (and overwrites the disks of) someone else's.
+      spec.config[kOwnerKey] = uuid;
       check();
       try {
         ic.create_instance(project, spec);
       } catch (const incus::IncusError& e) {
-        // After a restart the instance may exist already: that is the work done, not a failure.
+        std::optional<incus::Instance> existing;
         try {
-          ic.instance(project, name);
+          existing = ic.instance(project, name);
         } catch (const std::exception&) {
           throw e;
+        }
+        auto owner = existing->config.find(kOwnerKey);
+        if (owner == existing->config.end() || owner->second != uuid) {
+          throw std::runtime_error("an instance named \"" + name +
+                                   "\" already exists in project \"" + project + "\" of target \"" +
+                                   p.d.target + "\" and was not created by this migration");
         }
       }
       std::vector<std::string> paths;

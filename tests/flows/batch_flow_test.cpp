@@ -8,6 +8,7 @@
 #include <set>
 
 #include "orchestrator/incus/client.h"
+#include "orchestrator/incus/requests.h"
 #include "tests/flows/flow_world.h"
 #include "tests/flows/lab_environment.h"
 
@@ -91,15 +92,7 @@ class BatchFlow : public ::testing::Test {
   }
   void TearDown() override {
     world_.reset();
-    // The lab is shared by the tests: remove what this test created on it.
-    incus::IncusClient ic(LabEnvironment::lab->endpoint());
-    for (const auto& inst : ic.instances("default")) {
-      try {
-        if (inst.status == "Running") ic.stop_instance("default", inst.name, true);
-        ic.delete_instance("default", inst.name);
-      } catch (const std::exception&) {
-      }
-    }
+    LabEnvironment::clean();  // the lab is shared by the tests
   }
 
   // Waits for `name` to reach `stage`, recording every status it shows on the way.
@@ -224,6 +217,21 @@ TEST_F(BatchFlow, DisksReadOverTheDatastoreServiceArriveIntact) {
   world_->clock().set(at(1, 0));
   wait_stage("Win2016", "finished");
   expect_same_disk("Win2016", "Win2016");
+}
+
+// An instance of the same name already on the target, not created by us, is never taken over.
+TEST_F(BatchFlow, SomeoneElsesInstanceOfTheSameNameIsNotOverwritten) {
+  incus::IncusClient ic(LabEnvironment::lab->endpoint());
+  incus::InstanceSpec spec;
+  spec.name = "Win2016";
+  spec.disks.push_back({"root", "default", "/", "16MiB", "", {}});
+  ic.create_instance("default", spec);
+  world_->add_batch(batch("batch01", "location matches 'Win2016'"));
+  ASSERT_TRUE(world_->wait_for([&] { return world_->stage("Win2016") == "error"; }))
+      << world_->status("Win2016");
+  EXPECT_EQ(world_->status("Win2016"),
+            "Error: an instance named \"Win2016\" already exists in project \"default\" of "
+            "target \"incus01\" and was not created by this migration");
 }
 
 // A window that ends during the final import: the copy stops, the source is powered back on with

@@ -19,6 +19,25 @@ using nlohmann::json;
 
 namespace {
 
+std::string plain_fingerprint(std::string fp);
+
+void register_source(state::Store& store, const std::string& name, const VmwareSim& sim) {
+  state::SourceRecord s;
+  s.name = name;
+  s.endpoint = sim.url();
+  s.username = VmwareSim::kUser;
+  s.password = VmwareSim::kPassword;
+  s.trusted_fingerprint = plain_fingerprint(sim.fingerprint());
+  store.create_source(s);
+  vmware::VmwareConnector connector;
+  const auto synced = inventory::sync_source(store, connector, name);
+  if (!synced.error.empty()) throw std::runtime_error("inventory sync: " + synced.error);
+  // The lab has no network named after the port groups: map them, as `network edit` would.
+  for (const state::NetworkRecord& n : store.list_networks()) {
+    store.set_network_override(n.uuid, R"({"network":"incusbr0","nictype":"managed"})");
+  }
+}
+
 std::string plain_fingerprint(std::string fp) {
   fp.erase(std::remove(fp.begin(), fp.end(), ':'), fp.end());
   for (char& c : fp) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -34,29 +53,8 @@ FlowWorld::FlowWorld(IncusLab& lab, const std::string& model_json, migration::Ti
   sim_ = std::make_unique<VmwareSim>("esxi", model_json);
   store_ = state::Store::open_dir(dir_.file("state"));
 
-  state::SourceRecord s;
-  s.name = "esxi01";
-  s.endpoint = sim_->url();
-  s.username = VmwareSim::kUser;
-  s.password = VmwareSim::kPassword;
-  s.trusted_fingerprint = plain_fingerprint(sim_->fingerprint());
-  store_->create_source(s);
-  const target::TargetEndpoint te = lab_.endpoint();
-  state::TargetRecord t;
-  t.name = "incus01";
-  t.endpoint = te.url;
-  t.tls_client_cert = te.tls_client_cert;
-  t.tls_client_key = te.tls_client_key;
-  t.trusted_fingerprint = te.trusted_fingerprint;
-  store_->create_target(t);
-
-  vmware::VmwareConnector connector;
-  const auto synced = inventory::sync_source(*store_, connector, "esxi01");
-  if (!synced.error.empty()) throw std::runtime_error("inventory sync: " + synced.error);
-  // The lab has no network named after the port group: map it, as `network edit` would.
-  for (const state::NetworkRecord& n : store_->list_networks()) {
-    store_->set_network_override(n.uuid, R"({"network":"incusbr0","nictype":"managed"})");
-  }
+  register_source(*store_, "esxi01", *sim_);
+  add_target("incus01");
 
   if (!in_process) return;
   copier_ = std::make_unique<migration::WorkerCopier>(
@@ -86,12 +84,39 @@ void FlowWorld::set_time(migration::TimePoint t) {
   std::rename(tmp.c_str(), clock_file().c_str());
 }
 
+VmwareSim& FlowWorld::add_source(const std::string& name, const std::string& kind,
+                                 const std::string& model_json) {
+  more_sims_.push_back(std::make_unique<VmwareSim>(kind, model_json));
+  register_source(*store_, name, *more_sims_.back());
+  return *more_sims_.back();
+}
+
+void FlowWorld::add_target(const std::string& name) {
+  const target::TargetEndpoint te = lab_.endpoint();
+  state::TargetRecord t;
+  t.name = name;
+  t.endpoint = te.url;
+  t.tls_client_cert = te.tls_client_cert;
+  t.tls_client_key = te.tls_client_key;
+  t.trusted_fingerprint = te.trusted_fingerprint;
+  store_->create_target(t);
+}
+
 std::string FlowWorld::flat_image(const std::string& vm) const {
-  return sim_->datastore_dir() + "/" + vm + "/" + vm + "-flat.vmdk";
+  return flat_image(*sim_, vm);
+}
+
+std::string FlowWorld::flat_image(const VmwareSim& sim, const std::string& vm) const {
+  return sim.datastore_dir() + "/" + vm + "/" + vm + "-flat.vmdk";
 }
 
 void FlowWorld::guest_write(const std::string& vm, uint64_t offset, uint64_t length,
                             uint32_t seed) {
+  guest_write(*sim_, vm, offset, length, seed);
+}
+
+void FlowWorld::guest_write(const VmwareSim& sim, const std::string& vm, uint64_t offset,
+                            uint64_t length, uint32_t seed) {
   std::vector<char> buf(length);
   uint32_t x = seed * 2654435761u + 1;
   for (char& c : buf) {
@@ -100,7 +125,7 @@ void FlowWorld::guest_write(const std::string& vm, uint64_t offset, uint64_t len
     x ^= x << 5;
     c = static_cast<char>(x);
   }
-  const std::string image = flat_image(vm);
+  const std::string image = flat_image(sim, vm);
   const int fd = ::open(image.c_str(), O_WRONLY);
   if (fd < 0) throw std::runtime_error("open " + image);
   const ssize_t n = ::pwrite(fd, buf.data(), buf.size(), static_cast<off_t>(offset));

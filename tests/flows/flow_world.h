@@ -26,6 +26,12 @@ class FlowWorld {
   ~FlowWorld();
 
   state::Store& store() { return *store_; }
+  // Another VMware source (its own simulator), registered and synced; its disks are read over
+  // the datastore service. Returns the simulator.
+  VmwareSim& add_source(const std::string& name, const std::string& kind,
+                        const std::string& model_json);
+  // Registers the lab once more under another name (a second target).
+  void add_target(const std::string& name);
   std::string state_dir() const { return dir_.file("state"); }
   std::string clock_file() const { return dir_.file("clock"); }
   // Sets the clock of the in-process scheduler and of the file a flow-daemon reads.
@@ -37,9 +43,12 @@ class FlowWorld {
 
   // The flat image of a VM's first disk in the simulator's datastore.
   std::string flat_image(const std::string& vm) const;
+  std::string flat_image(const VmwareSim& sim, const std::string& vm) const;
   // Writes `length` bytes of a pattern seeded by `seed` at `offset` and journals the write, as a
   // guest writing to a disk with change tracking on.
   void guest_write(const std::string& vm, uint64_t offset, uint64_t length, uint32_t seed);
+  void guest_write(const VmwareSim& sim, const std::string& vm, uint64_t offset, uint64_t length,
+                   uint32_t seed);
   // Adds a batch (BatchConfig JSON as the API takes it) and starts it.
   void add_batch(const nlohmann::json& batch, bool start = true);
   void start_batch(const std::string& name);
@@ -59,6 +68,7 @@ class FlowWorld {
   IncusLab& lab_;
   TempDir dir_;
   std::unique_ptr<VmwareSim> sim_;
+  std::vector<std::unique_ptr<VmwareSim>> more_sims_;
   std::unique_ptr<state::Store> store_;
   migration::ManualClock clock_;
   std::unique_ptr<migration::WorkerCopier> copier_;

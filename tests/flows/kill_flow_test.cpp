@@ -58,6 +58,9 @@ class Daemon {
 
 TEST(KillFlow, TheDaemonKilledInEveryStateContinuesWithoutLosingOrDuplicatingWork) {
   ASSERT_TRUE(LabEnvironment::lab);
+  struct Clean {
+    ~Clean() { LabEnvironment::clean(); }
+  } clean;
   FlowWorld world(*LabEnvironment::lab, kModel, at(0, 30), /*in_process=*/false);
   world.guest_write("Win2016", 0, 192 << 20, 1);
   world.guest_write("Win2016", 400 << 20, 64 << 20, 2);
