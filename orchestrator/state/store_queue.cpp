@@ -43,6 +43,22 @@ QueueEventRecord event_row(const Statement& q) {
   return e;
 }
 
+// Appends one event; its id is the row id.
+int64_t insert_event(Database& db, const QueueEventRecord& e) {
+  db.prepare(
+        "INSERT INTO queue_events (instance_uuid, instance_name, batch, time, type, message, "
+        "data) VALUES (?,?,?,?,?,?,?)")
+      .bind(1, e.instance_uuid)
+      .bind(2, e.instance_name)
+      .bind(3, e.batch)
+      .bind(4, e.time)
+      .bind(5, e.type)
+      .bind(6, e.message)
+      .bind(7, e.data)
+      .run();
+  return sqlite3_last_insert_rowid(db.handle());
+}
+
 }  // namespace
 
 std::vector<QueueRecord> Store::list_queue() {
@@ -78,19 +94,7 @@ void Store::put_queue_entry(const QueueRecord& r) {
 void Store::put_queue_entry(const QueueRecord& r, const std::vector<QueueEventRecord>& events) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
-  for (const QueueEventRecord& e : events) {
-    db_->prepare(
-           "INSERT INTO queue_events (instance_uuid, instance_name, batch, time, type, message, "
-           "data) VALUES (?,?,?,?,?,?,?)")
-        .bind(1, e.instance_uuid)
-        .bind(2, e.instance_name)
-        .bind(3, e.batch)
-        .bind(4, e.time)
-        .bind(5, e.type)
-        .bind(6, e.message)
-        .bind(7, e.data)
-        .run();
-  }
+  for (const QueueEventRecord& e : events) insert_event(*db_, e);
   db_->prepare(
          "INSERT INTO queue (instance_uuid, batch_id, status, status_message, stage, window_name, "
          "placement, data, last_update) VALUES (?,?,?,?,?,?,?,?,?) "
@@ -119,19 +123,8 @@ void Store::delete_queue_entry(const std::string& instance_uuid) {
 
 QueueEventRecord Store::append_queue_event(const QueueEventRecord& e) {
   std::lock_guard lock(mu_);
-  db_->prepare(
-         "INSERT INTO queue_events (instance_uuid, instance_name, batch, time, type, message, "
-         "data) VALUES (?,?,?,?,?,?,?)")
-      .bind(1, e.instance_uuid)
-      .bind(2, e.instance_name)
-      .bind(3, e.batch)
-      .bind(4, e.time)
-      .bind(5, e.type)
-      .bind(6, e.message)
-      .bind(7, e.data)
-      .run();
   QueueEventRecord out = e;
-  out.id = sqlite3_last_insert_rowid(db_->handle());
+  out.id = insert_event(*db_, e);
   return out;
 }
 

@@ -21,11 +21,6 @@ using migration::TimePoint;
 
 constexpr int64_t kDisk = 16 << 20;
 
-TimePoint at(int hour, int minute) {
-  return TimePoint(std::chrono::seconds(1764547200)) + std::chrono::hours(hour) +
-         std::chrono::minutes(minute);
-}
-
 // 000's ESXi host. "CentOS 9 UEFI" is spelled as 000's batch info shows it, so that the document's
 // include expression matches it; Debian Bookworm has no change tracking (as in 001).
 const char* kModel = R"json({
@@ -96,7 +91,7 @@ class BatchFlow : public ::testing::Test {
   }
 
   // Waits for `name` to reach `stage`, recording every status it shows on the way.
-  void wait_stage(const std::string& name, const std::string& stage, int seconds = 60) {
+  void wait_stage(const std::string& name, const std::string& stage, int seconds = 120) {
     const bool ok = world_->wait_for(
         [&] {
           seen_[name].insert(world_->status(name).substr(0, world_->status(name).find(':')));

@@ -18,11 +18,6 @@ namespace {
 using migration::TimePoint;
 using nlohmann::json;
 
-TimePoint at(int hour, int minute) {
-  return TimePoint(std::chrono::seconds(1764547200)) + std::chrono::hours(hour) +
-         std::chrono::minutes(minute);
-}
-
 const char* kEsxi = R"json({
   "datastores": [{"name": "datastore-01", "path": "@DS@"}],
   "networks": [{"name": "VMWARE"}],

@@ -194,7 +194,10 @@ std::vector<std::string> FlowWorld::event_types(const std::string& name) {
 }
 
 std::string FlowWorld::history(const std::string& name) {
-  std::string out;
+  std::string out = "  queue:";
+  for (const auto& q : store_->list_queue()) out += " " + q.instance_name + "=" + q.stage;
+  for (const auto& b : store_->list_batches()) out += " | batch " + b.name + " " + b.status;
+  out += "\n";
   for (const auto& e : store_->list_queue_events(uuid_of(name))) {
     out += "  " + e.time + " " + e.type + " " + e.message + "\n";
   }

@@ -16,6 +16,12 @@
 
 namespace mm::test {
 
+// 2025-12-01 HH:MM UTC, the day of the documents' windows.
+inline migration::TimePoint at(int hour, int minute) {
+  return migration::TimePoint(std::chrono::seconds(1764547200)) + std::chrono::hours(hour) +
+         std::chrono::minutes(minute);
+}
+
 class FlowWorld {
  public:
   // model_json: a simulator model whose datastore is "datastore-01" at @DS@.

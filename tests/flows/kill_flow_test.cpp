@@ -15,11 +15,6 @@ namespace {
 using migration::TimePoint;
 using nlohmann::json;
 
-TimePoint at(int hour, int minute) {
-  return TimePoint(std::chrono::seconds(1764547200)) + std::chrono::hours(hour) +
-         std::chrono::minutes(minute);
-}
-
 // Disks big enough that copying them takes a while, so a kill lands inside the copy.
 const char* kModel = R"json({
   "datastores": [{"name": "datastore-01", "path": "@DS@"}],
