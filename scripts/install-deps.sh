@@ -8,7 +8,7 @@ packages=(
   liburing-dev libnbd-dev libnbd-bin nbdkit qemu-utils
   libzstd-dev libxxhash-dev libboost-dev nlohmann-json3-dev libyaml-cpp-dev
   libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  libpugixml-dev libre2-dev uuid-dev
+  libpugixml-dev libre2-dev uuid-dev iproute2
   clang libclang-rt-dev openssl
   golang-starlark-dev
   golang-go golang-github-vmware-govmomi-dev curl
