@@ -6,14 +6,6 @@
 
 namespace mm::api {
 
-nlohmann::json instance_filterable(const state::InstanceRecord& r, const std::string& source_name) {
-  nlohmann::json v = inventory::instance_view(r, /*with_overrides=*/true);
-  v["source"] = source_name;
-  v["source_type"] = "vmware";
-  v["last_update_from_source"] = r.last_update_from_source;
-  return v;
-}
-
 nlohmann::json instance_to_json(const state::InstanceRecord& r, const std::string& source_name) {
   return {
       {"source", source_name},

@@ -20,8 +20,6 @@
 namespace mm::api {
 
 nlohmann::json instance_to_json(const state::InstanceRecord& r, const std::string& source_name);
-// The view include expressions run on (the reference's InstanceFilterable).
-nlohmann::json instance_filterable(const state::InstanceRecord& r, const std::string& source_name);
 inventory::InstanceOverride parse_instance_override(std::string_view body);
 
 }  // namespace mm::api

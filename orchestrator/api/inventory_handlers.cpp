@@ -10,6 +10,7 @@
 #include "orchestrator/api/network_json.h"
 #include "orchestrator/api/router.h"
 #include "orchestrator/api/warning_json.h"
+#include "orchestrator/batch/batch_match.h"
 #include "orchestrator/expr/error.h"
 #include "orchestrator/expr/program.h"
 #include "orchestrator/inventory/clock.h"
@@ -83,7 +84,8 @@ Response list_instances(const ParsedTarget& t, state::Store& store) {
   for (const auto& r : store.list_instances()) {
     if (filter) {
       try {
-        if (!expr::matches_instance(*filter, instance_filterable(r, name_of(names, r.source_id)))) {
+        if (!expr::matches_instance(*filter,
+                                    batch::filterable_view(r, name_of(names, r.source_id)))) {
           continue;
         }
       } catch (const expr::ExprError& e) {

@@ -32,12 +32,26 @@ ConnectivityResult source_failed(state::Store& store, const state::SourceRecord&
 
 }  // namespace
 
+source::SourceEndpoint source_endpoint(state::Store& store, const state::SourceRecord& s) {
+  return {s.endpoint, s.username, store.source_password(s.name), s.trusted_fingerprint};
+}
+
+target::TargetEndpoint target_endpoint(state::Store& store, const state::TargetRecord& t) {
+  target::TargetEndpoint e;
+  e.url = t.endpoint;
+  e.tls_client_cert = t.tls_client_cert;
+  e.tls_client_key = store.target_tls_client_key(t.name);
+  e.oidc_tokens = store.target_oidc_tokens(t.name);
+  e.trusted_fingerprint = t.trusted_fingerprint;
+  e.connection_timeout = t.connection_timeout;
+  return e;
+}
+
 ConnectivityResult sync_source(state::Store& store, source::SourceConnector& connector,
                                const std::string& name) {
   const auto src = store.get_source(name);
   if (!src) return {kStatusUnknown, "", true, "source \"" + name + "\" not found"};
-  const source::SourceEndpoint endpoint{src->endpoint, src->username, store.source_password(name),
-                                        src->trusted_fingerprint};
+  const source::SourceEndpoint endpoint = source_endpoint(store, *src);
   source::Inventory inv;
   try {
     inv = connector.fetch_inventory(endpoint);
@@ -72,13 +86,7 @@ ConnectivityResult check_target(state::Store& store, target::TargetConnector& co
                                 const std::string& name) {
   const auto t = store.get_target(name);
   if (!t) return {kStatusUnknown, "", true, "target \"" + name + "\" not found"};
-  target::TargetEndpoint endpoint;
-  endpoint.url = t->endpoint;
-  endpoint.tls_client_cert = t->tls_client_cert;
-  endpoint.tls_client_key = store.target_tls_client_key(name);
-  endpoint.oidc_tokens = store.target_oidc_tokens(name);
-  endpoint.trusted_fingerprint = t->trusted_fingerprint;
-  endpoint.connection_timeout = t->connection_timeout;
+  const target::TargetEndpoint endpoint = target_endpoint(store, *t);
   ConnectivityResult r{kStatusOk, "", true, ""};
   try {
     connector.check(endpoint);

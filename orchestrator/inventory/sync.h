@@ -10,6 +10,10 @@
 
 namespace mm::inventory {
 
+// How to reach a stored source or target, secrets decrypted: for the code that connects to it.
+source::SourceEndpoint source_endpoint(state::Store& store, const state::SourceRecord& s);
+target::TargetEndpoint target_endpoint(state::Store& store, const state::TargetRecord& t);
+
 // Fetches the inventory and records it: status OK, instances and networks upserted, the gone ones
 // marked missing, the source's sync warnings replaced by this sync's. On failure the status says
 // why, a "Sources are unavailable" warning (or "Instances not imported" for an unclassified error)

@@ -1,16 +1,17 @@
 #include "orchestrator/migration/migration_steps.h"
 
-#include <cctype>
 #include <filesystem>
 #include <optional>
 
 #include "cbt/extents_file.h"
 #include "cbt/vmware_changed_areas.h"
+#include "common/percent_encoding.h"
 #include "orchestrator/incus/client.h"
 #include "orchestrator/incus/error.h"
 #include "orchestrator/incus/requests.h"
 #include "orchestrator/incus/volume_location.h"
 #include "orchestrator/inventory/instance_view.h"
+#include "orchestrator/inventory/sync.h"
 #include "orchestrator/migration/scheduler.h"
 #include "orchestrator/vmware/vmware_client.h"
 
@@ -53,21 +54,10 @@ Parts load(state::Store& store, const std::string& uuid) {
   return p;
 }
 
-source::SourceEndpoint source_endpoint(state::Store& store, const state::SourceRecord& s) {
-  return {s.endpoint, s.username, store.source_password(s.name), s.trusted_fingerprint};
-}
-
 target::TargetEndpoint target_endpoint(state::Store& store, const std::string& name) {
   const auto t = store.get_target(name);
   if (!t) throw std::runtime_error("target \"" + name + "\" does not exist");
-  target::TargetEndpoint e;
-  e.url = t->endpoint;
-  e.tls_client_cert = t->tls_client_cert;
-  e.tls_client_key = store.target_tls_client_key(name);
-  e.oidc_tokens = store.target_oidc_tokens(name);
-  e.trusted_fingerprint = t->trusted_fingerprint;
-  e.connection_timeout = t->connection_timeout;
-  return e;
+  return inventory::target_endpoint(store, *t);
 }
 
 std::string volume_name(const std::string& instance, size_t index) {
@@ -91,21 +81,15 @@ DatastorePath split_datastore_path(const std::string& backing) {
   return p;
 }
 
-// Unreserved characters stay, everything else is %XX (spaces in VM names are common).
-std::string url_escape(const std::string& s, bool keep_slash) {
-  static const char* hex = "0123456789ABCDEF";
+// A datastore path for a URL: each segment percent-encoded, the slashes kept (VM names hold
+// spaces).
+std::string encode_path(const std::string& path) {
   std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
+  size_t start = 0;
+  for (size_t slash; (slash = path.find('/', start)) != std::string::npos; start = slash + 1) {
+    out += percent_encode(std::string_view(path).substr(start, slash - start)) + "/";
   }
-  return out;
+  return out + percent_encode(std::string_view(path).substr(start));
 }
 
 // Where a worker reads a disk: a mounted datastore's flat file, or the datastore service.
@@ -129,8 +113,8 @@ void set_disk_source(const StepsOptions& o, const state::SourceRecord& source,
   while (!base.empty() && base.back() == '/') base.pop_back();
   const size_t vm = vm_location.find("/vm/");
   const std::string dc = vm == std::string::npos ? "ha-datacenter" : vm_location.substr(1, vm - 1);
-  job.source = base + "/folder/" + url_escape(dp.relative, true) +
-               "?dcPath=" + url_escape(dc, false) + "&dsName=" + url_escape(dp.datastore, false);
+  job.source = base + "/folder/" + encode_path(dp.relative) + "?dcPath=" + percent_encode(dc) +
+               "&dsName=" + percent_encode(dp.datastore);
   job.environment["MM_HTTP_COOKIE"] = "vmware_soap_session=" + vc.session().session_cookie();
   if (!source.trusted_fingerprint.empty()) {
     job.extra_args.insert(job.extra_args.end(), {"--source-trust", source.trusted_fingerprint});
@@ -215,7 +199,7 @@ void MigrationSteps::restore_source(const std::string& uuid) {
   try {
     Parts p = load(store_, uuid);
     if (!p.d.source_powered_off) return;
-    vmware::VmwareClient vc(source_endpoint(store_, p.source));
+    vmware::VmwareClient vc(inventory::source_endpoint(store_, p.source));
     vc.connect();
     if (!p.d.snapshot.empty()) {
       // A final cycle left its snapshot; the next cycle starts a new one.
@@ -358,7 +342,7 @@ void MigrationSteps::run(const std::string& uuid, StepKind kind, Job& job) {
       // A copy cycle: background import, top-up or final import.
       const std::string cycle(step_name(kind));
       const bool cbt = p.view.value("background_import", false);
-      vmware::VmwareClient vc(source_endpoint(store_, p.source));
+      vmware::VmwareClient vc(inventory::source_endpoint(store_, p.source));
       vc.connect();
       if (kind == StepKind::kFinalImport && p.d.cycle != cycle) {
         if (!p.d.source_powered_off) {
