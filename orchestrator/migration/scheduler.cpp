@@ -8,6 +8,7 @@
 
 #include "orchestrator/batch/batch_json.h"
 #include "orchestrator/batch/batch_match.h"
+#include "orchestrator/batch/window_time.h"
 #include "orchestrator/expr/program.h"
 #include "orchestrator/inventory/clock.h"
 #include "orchestrator/inventory/instance_view.h"
@@ -28,33 +29,9 @@ std::string rfc3339(TimePoint t) {
   return inventory::format_rfc3339(t);
 }
 
-// Parses what rfc3339() wrote (and the seconds-only form); epoch for "".
+// The times stored in QueueData (RFC 3339); epoch for "" (an unset lockout).
 TimePoint parse_time(const std::string& s) {
-  if (s.empty()) return TimePoint{};
-  std::tm tm{};
-  int frac_digits = 0;
-  long long frac = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-    return TimePoint{};
-  }
-  if (s.size() > 19 && s[19] == '.') {
-    for (size_t i = 20; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
-      if (frac_digits < 9) {
-        frac = frac * 10 + (s[i] - '0');
-        ++frac_digits;
-      }
-    }
-  }
-  while (frac_digits < 9) {
-    frac *= 10;
-    ++frac_digits;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const time_t secs = timegm(&tm);
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(secs) +
-                                                                   std::chrono::nanoseconds(frac)));
+  return batch::parse_window_time(s).value_or(TimePoint{});
 }
 
 // What must not change between queueing and cutover for the target to still fit the source.
@@ -156,12 +133,15 @@ std::string Scheduler::now_text() const {
 }
 
 // The entry and the events of its move are written in one transaction: a daemon killed between
-// them would otherwise lose the events or, redoing the move, write them twice.
-void Scheduler::save(state::QueueRecord& q, const QueueData& d) {
+// them would otherwise lose the events or, redoing the move, write them twice. An entry deleted
+// meanwhile (its batch reset or removed) stays deleted.
+bool Scheduler::save(state::QueueRecord& q, const QueueData& d, bool claim) {
   q.data = dump_queue_data(d);
   q.last_update = now_text();
-  store_.put_queue_entry(q, pending_events_);
+  const bool saved = claim ? store_.claim_queue_entry(q, pending_events_)
+                           : store_.update_queue_entry(q, pending_events_);
   pending_events_.clear();
+  return saved;
 }
 
 void Scheduler::append_event(const state::QueueRecord& q, const std::string& type,
@@ -178,12 +158,10 @@ void Scheduler::append_event(const state::QueueRecord& q, const std::string& typ
 }
 
 // Every stage change goes through here, so it follows the table.
-void Scheduler::move(state::QueueRecord& q, QueueData& d, Event e, std::string_view guard) {
-  const Stage from = parse_stage(q.stage);
-  const Stage to = next_stage(from, e, guard);
+void Scheduler::move(state::QueueRecord& q, Event e, std::string_view guard) {
+  const Stage to = next_stage(parse_stage(q.stage), e, guard);
   q.stage = std::string(stage_name(to));
   q.status = std::string(stage_status(to));
-  (void)d;
 }
 
 TickStats Scheduler::tick() {
@@ -229,22 +207,22 @@ TickStats Scheduler::tick() {
 
     std::map<std::string, state::InstanceRecord> instances;
     for (state::InstanceRecord& i : store_.list_instances()) instances[i.uuid] = std::move(i);
-    std::map<int64_t, std::string> source_names;
-    for (const state::SourceRecord& s : store_.list_sources()) source_names[s.id] = s.name;
+    std::map<int64_t, state::SourceRecord> sources;
+    for (state::SourceRecord& s : store_.list_sources()) sources[s.id] = std::move(s);
     // What include expressions see: the effective view plus source and source_type.
     std::map<std::string, json> views;
     auto view_of = [&](const std::string& uuid) -> const json& {
       auto it = views.find(uuid);
       if (it == views.end()) {
         const state::InstanceRecord& r = instances[uuid];
-        it = views.emplace(uuid, batch::filterable_view(r, source_names[r.source_id])).first;
+        auto src = sources.find(r.source_id);
+        const std::string source_name = src == sources.end() ? "" : src->second.name;
+        it = views.emplace(uuid, batch::filterable_view(r, source_name)).first;
       }
       return it->second;
     };
     std::map<std::string, state::QueueRecord> queue;
     for (state::QueueRecord& q : store_.list_queue()) queue[q.instance_uuid] = std::move(q);
-    std::map<int64_t, state::SourceRecord> sources;
-    for (state::SourceRecord& s : store_.list_sources()) sources[s.id] = std::move(s);
     std::map<std::string, state::TargetRecord> targets;
     for (state::TargetRecord& t : store_.list_targets()) targets[t.name] = std::move(t);
     const std::vector<state::NetworkRecord> networks = store_.list_networks();
@@ -281,7 +259,7 @@ TickStats Scheduler::tick() {
           d.disks.push_back(std::move(ds));
         }
         append_event(q, "created", "Queued by batch \"" + b.rec.name + "\"");
-        save(q, d);
+        if (!save(q, d, /*claim=*/true)) continue;  // the batch was stopped or reset meanwhile
         queue[q.instance_uuid] = q;
         ++stats.claimed;
       }
@@ -362,7 +340,7 @@ TickStats Scheduler::tick() {
                             s == Stage::kTopUp || s == Stage::kFinalImport;
         if (active) {
           to_stop.emplace_back(uuid, s == Stage::kFinalImport);
-          move(q, d, Event::kBatchStopped);
+          move(q, Event::kBatchStopped);
           q.status_message = "Batch stopped";
           ++stats.moves;
         }
@@ -418,7 +396,7 @@ TickStats Scheduler::tick() {
         switch (s) {
           case Stage::kBlocked:
             if (const auto why = restricted(); !why) {
-              move(q, d, Event::kUnrestricted);
+              move(q, Event::kUnrestricted);
               q.status_message = "Waiting for instance creation";
               ++stats.moves;
             } else {
@@ -428,7 +406,7 @@ TickStats Scheduler::tick() {
           case Stage::kWaitingCreate: {
             assign_window();
             if (const auto why = restricted()) {
-              move(q, d, Event::kRestricted);
+              move(q, Event::kRestricted);
               q.status_message = *why;
               ++stats.moves;
               break;
@@ -463,7 +441,7 @@ TickStats Scheduler::tick() {
               break;
             }
             ++creating[d.target];
-            move(q, d, Event::kCreateSlot);
+            move(q, Event::kCreateSlot);
             q.status_message = "Creating target instance";
             append_event(q, "placement",
                          "Placed on target \"" + d.target + "\" project \"" + d.project + "\"");
@@ -482,7 +460,7 @@ TickStats Scheduler::tick() {
             assign_window();
             if (import_slot_free(uuid, d.target)) {
               take_import_slot(uuid, d.target);
-              move(q, d, Event::kImportSlot);
+              move(q, Event::kImportSlot);
               q.status_message = "Starting background import";
               d.cycle.clear();
               append_event(q, "background_import.started", "Background import started");
@@ -501,7 +479,7 @@ TickStats Scheduler::tick() {
               const TimePoint end = parse_time(d.window.end);
               if (now >= end) {
                 to_stop.emplace_back(uuid, true);
-                move(q, d, Event::kWindowClosed);
+                move(q, Event::kWindowClosed);
                 append_event(q, "window.missed",
                              "Migration window \"" + d.window.name +
                                  "\" ended before the final import finished; the source is "
@@ -543,7 +521,7 @@ TickStats Scheduler::tick() {
               }
               const std::string fp = instance_fingerprint(view_of(uuid));
               if (fp != d.fingerprint) {
-                move(q, d, Event::kSourceChanged);
+                move(q, Event::kSourceChanged);
                 q.status_message = "Source instance changed since it was queued (" +
                                    describe_change(d.fingerprint, fp) + "): resolve to accept it";
                 append_event(q, "conflict", q.status_message);
@@ -552,7 +530,7 @@ TickStats Scheduler::tick() {
               }
               take_import_slot(uuid, d.target);
               if (cidx) ++finals[{q.batch_id, *cidx}];
-              move(q, d, Event::kWindowOpen);
+              move(q, Event::kWindowOpen);
               q.status_message = "Starting final import";
               d.cycle.clear();
               append_event(q, "final_import.started",
@@ -573,7 +551,7 @@ TickStats Scheduler::tick() {
             if ((interval_due || final_due) && import_slot_free(uuid, d.target)) {
               take_import_slot(uuid, d.target);
               if (final_due) d.final_top_up_done = true;
-              move(q, d, Event::kTopUpDue);
+              move(q, Event::kTopUpDue);
               q.status_message = "Starting top-up";
               d.cycle.clear();
               append_event(
@@ -638,13 +616,13 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
       int64_t retries = 5;
       if (b) {
         try {
-          retries = batch::batch_from_json(json::parse(b->config)).post_migration_retries;
+          retries = batch::config_of(*b).post_migration_retries;
         } catch (const std::exception&) {
         }
       }
       if (d.post_migration_attempts < retries) {
         ++d.post_migration_attempts;
-        move(*q, d, Event::kPostRetry);
+        move(*q, Event::kPostRetry);
         q->status_message = "Retrying post-migration steps (" +
                             std::to_string(d.post_migration_attempts) + "/" +
                             std::to_string(retries) + "): " + outcome.reason;
@@ -654,7 +632,7 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
         return;
       }
     }
-    move(*q, d, Event::kStepFailed);
+    move(*q, Event::kStepFailed);
     d.error_stage = std::string(step_name(kind));
     d.error_reason = outcome.reason;
     q->status_message = outcome.reason;
@@ -667,9 +645,8 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
       case StepKind::kCreate: {
         d.created = true;
         std::optional<state::InstanceRecord> inst = store_.get_instance(uuid);
-        const bool cbt =
-            inst && inventory::instance_view(*inst, true).value("background_import", false);
-        move(*q, d, Event::kCreated,
+        const bool cbt = inst && inst->background_import;
+        move(*q, Event::kCreated,
              cbt ? "background import supported" : "no background import (allowed by override)");
         q->status_message = cbt ? "Waiting for import capacity" : kMsgWaitingWindow;
         append_event(*q, "target.created", "Target instance and volumes created");
@@ -677,21 +654,18 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
         break;
       }
       case StepKind::kBackgroundImport:
-        move(*q, d, Event::kImportDone);
+      case StepKind::kTopUp: {
+        const bool first = kind == StepKind::kBackgroundImport;
+        move(*q, first ? Event::kImportDone : Event::kTopUpDone);
         d.last_sync = now_text();
         q->status_message = kMsgWaitingWindow;
-        append_event(*q, "background_import.completed", "Background import completed");
+        append_event(*q, first ? "background_import.completed" : "top_up.completed",
+                     first ? "Background import completed" : "Top-up completed");
         save(*q, d);
         break;
-      case StepKind::kTopUp:
-        move(*q, d, Event::kTopUpDone);
-        d.last_sync = now_text();
-        q->status_message = kMsgWaitingWindow;
-        append_event(*q, "top_up.completed", "Top-up completed");
-        save(*q, d);
-        break;
+      }
       case StepKind::kFinalImport:
-        move(*q, d, Event::kFinalDone);
+        move(*q, Event::kFinalDone);
         q->status_message = "Starting target instance";
         append_event(*q, "final_import.completed", "Final import completed");
         append_event(*q, "post_migration.started", "Post-migration steps started");
@@ -699,7 +673,7 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
         runner_.start(uuid, StepKind::kPostMigration);
         break;
       case StepKind::kPostMigration:
-        move(*q, d, Event::kTargetStarted);
+        move(*q, Event::kTargetStarted);
         q->status_message = "Finished";
         d.has_window = false;
         q->window_name.clear();
@@ -763,7 +737,7 @@ void Scheduler::cancel(const std::string& uuid) {
       throw std::invalid_argument("cannot cancel: instance is " + q->status);
     }
     QueueData d = parse_queue_data(q->data);
-    move(*q, d, Event::kCancel);
+    move(*q, Event::kCancel);
     stop_runner = true;
     restore = d.source_powered_off || s == Stage::kFinalImport;
     q->status_message = "Canceled by user";
@@ -787,13 +761,12 @@ void Scheduler::retry(const std::string& uuid) {
   std::string guard = "not created yet";
   if (d.created) {
     std::optional<state::InstanceRecord> inst = store_.get_instance(uuid);
-    const bool cbt =
-        inst && inventory::instance_view(*inst, true).value("background_import", false);
+    const bool cbt = inst && inst->background_import;
     // Without background import, or once imported, there is nothing to import before the window.
     guard = (!cbt || !d.last_sync.empty()) ? "created and imported, or no background import"
                                            : "created";
   }
-  move(*q, d, Event::kRetry, guard);
+  move(*q, Event::kRetry, guard);
   d.error_stage.clear();
   d.error_reason.clear();
   d.post_migration_attempts = 0;
@@ -813,7 +786,7 @@ void Scheduler::resolve(const std::string& uuid) {
   QueueData d = parse_queue_data(q->data);
   std::optional<state::InstanceRecord> inst = store_.get_instance(uuid);
   if (inst) d.fingerprint = instance_fingerprint(inventory::instance_view(*inst, true));
-  move(*q, d, Event::kResolve);
+  move(*q, Event::kResolve);
   q->status_message = kMsgWaitingWindow;
   append_event(*q, "resolved", "Conflict resolved: the source is accepted as it is now");
   save(*q, d);

@@ -58,8 +58,8 @@ class Scheduler final : public QueueControl, public StepReporter {
 
  private:
   struct Context;
-  void move(state::QueueRecord& q, QueueData& d, Event e, std::string_view guard = "");
-  void save(state::QueueRecord& q, const QueueData& d);
+  void move(state::QueueRecord& q, Event e, std::string_view guard = "");
+  bool save(state::QueueRecord& q, const QueueData& d, bool claim = false);
   void append_event(const state::QueueRecord& q, const std::string& type,
                     const std::string& message, const nlohmann::json& data = {});
   std::string now_text() const;

@@ -111,6 +111,12 @@ class Store {
   void put_queue_entry(const QueueRecord& q);
   // The entry and events in one transaction (a stage change and the events that tell of it).
   void put_queue_entry(const QueueRecord& q, const std::vector<QueueEventRecord>& events);
+  // The scheduler's writes, which must never bring back an entry that a batch reset or removal
+  // deleted meanwhile. claim: inserts only while the batch is Queued or Running and no batch holds
+  // the instance; update: only an entry that still exists. Events are written only with the entry.
+  // False: nothing was written.
+  bool claim_queue_entry(const QueueRecord& q, const std::vector<QueueEventRecord>& events);
+  bool update_queue_entry(const QueueRecord& q, const std::vector<QueueEventRecord>& events);
   void delete_queue_entry(const std::string& instance_uuid);
   // Appends an event (id assigned) and returns it.
   QueueEventRecord append_queue_event(const QueueEventRecord& e);

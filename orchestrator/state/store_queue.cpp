@@ -43,6 +43,26 @@ QueueEventRecord event_row(const Statement& q) {
   return e;
 }
 
+constexpr const char* kEntryColumns =
+    "instance_uuid, batch_id, status, status_message, stage, window_name, placement, data, "
+    "last_update";
+// Every column but the key, from the numbered parameters bind_entry() sets.
+constexpr const char* kEntryAssignments =
+    "batch_id = ?2, status = ?3, status_message = ?4, stage = ?5, window_name = ?6, "
+    "placement = ?7, data = ?8, last_update = ?9";
+
+Statement& bind_entry(Statement& q, const QueueRecord& r) {
+  return q.bind(1, r.instance_uuid)
+      .bind(2, r.batch_id)
+      .bind(3, r.status)
+      .bind(4, r.status_message)
+      .bind(5, r.stage)
+      .bind(6, r.window_name)
+      .bind(7, r.placement)
+      .bind(8, r.data)
+      .bind(9, r.last_update);
+}
+
 // Appends one event; its id is the row id.
 int64_t insert_event(Database& db, const QueueEventRecord& e) {
   db.prepare(
@@ -95,25 +115,39 @@ void Store::put_queue_entry(const QueueRecord& r, const std::vector<QueueEventRe
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   for (const QueueEventRecord& e : events) insert_event(*db_, e);
-  db_->prepare(
-         "INSERT INTO queue (instance_uuid, batch_id, status, status_message, stage, window_name, "
-         "placement, data, last_update) VALUES (?,?,?,?,?,?,?,?,?) "
-         "ON CONFLICT(instance_uuid) DO UPDATE SET batch_id = excluded.batch_id, "
-         "status = excluded.status, status_message = excluded.status_message, "
-         "stage = excluded.stage, window_name = excluded.window_name, "
-         "placement = excluded.placement, data = excluded.data, "
-         "last_update = excluded.last_update")
-      .bind(1, r.instance_uuid)
-      .bind(2, r.batch_id)
-      .bind(3, r.status)
-      .bind(4, r.status_message)
-      .bind(5, r.stage)
-      .bind(6, r.window_name)
-      .bind(7, r.placement)
-      .bind(8, r.data)
-      .bind(9, r.last_update)
-      .run();
+  Statement q = db_->prepare(std::string("INSERT INTO queue (") + kEntryColumns +
+                             ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT(instance_uuid) DO "
+                             "UPDATE SET " +
+                             kEntryAssignments);
+  bind_entry(q, r).run();
   tx.commit();
+}
+
+bool Store::claim_queue_entry(const QueueRecord& r, const std::vector<QueueEventRecord>& events) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  Statement q = db_->prepare(
+      std::string("INSERT INTO queue (") + kEntryColumns +
+      ") SELECT ?1,?2,?3,?4,?5,?6,?7,?8,?9 WHERE EXISTS (SELECT 1 FROM batches WHERE id = ?2 AND "
+      "status IN ('Queued', 'Running')) AND NOT EXISTS (SELECT 1 FROM queue WHERE "
+      "instance_uuid = ?1)");
+  bind_entry(q, r).run();
+  if (db_->changes() == 0) return false;  // the transaction rolls back
+  for (const QueueEventRecord& e : events) insert_event(*db_, e);
+  tx.commit();
+  return true;
+}
+
+bool Store::update_queue_entry(const QueueRecord& r, const std::vector<QueueEventRecord>& events) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  Statement q = db_->prepare(std::string("UPDATE queue SET ") + kEntryAssignments +
+                             " WHERE instance_uuid = ?1");
+  bind_entry(q, r).run();
+  if (db_->changes() == 0) return false;
+  for (const QueueEventRecord& e : events) insert_event(*db_, e);
+  tx.commit();
+  return true;
 }
 
 void Store::delete_queue_entry(const std::string& instance_uuid) {

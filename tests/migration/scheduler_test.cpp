@@ -366,3 +366,27 @@ TEST_F(SchedulerTest, AStepLeftRunningByADeadDaemonIsResumed) {
 
 }  // namespace
 }  // namespace mm::migration
+
+namespace mm::migration {
+namespace {
+
+// The scheduler's writes cannot bring back entries a batch reset deleted while a tick was running.
+TEST_F(SchedulerTest, EntriesDeletedByAResetAreNotWrittenBack) {
+  add_batch("batch01", config("location matches 'Win2016'"));
+  scheduler_.tick();
+  state::QueueRecord q = entry(kWin);
+  // What `batch stop` + `batch reset` do, as a tick holding the old row would see it afterwards.
+  const state::BatchRecord b = *store_->get_batch("batch01");
+  store_->set_batch_status(b.id, "Defined", "Defined");
+  store_->delete_queue_entry(kWin);
+  EXPECT_FALSE(store_->update_queue_entry(q, {}));
+  EXPECT_FALSE(store_->claim_queue_entry(q, {}));
+  EXPECT_FALSE(store_->get_queue_entry(kWin));
+  // Started again, the batch claims it once; a second claim of the same instance is refused.
+  store_->set_batch_status(b.id, "Running", "Running");
+  EXPECT_TRUE(store_->claim_queue_entry(q, {}));
+  EXPECT_FALSE(store_->claim_queue_entry(q, {}));
+}
+
+}  // namespace
+}  // namespace mm::migration
