@@ -23,11 +23,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case EndpointKind::kNbd:
       if (e.nbd_uri.empty() || (e.socket.empty() && e.host.empty())) std::abort();
       break;
+    case EndpointKind::kVddk:
+      // What the VDDK is handed: an absolute libdir, a moref, a "[DS] path.vmdk", no credentials.
+      if (e.host.empty() || e.vddk.libdir.empty() || e.vddk.libdir.front() != '/' ||
+          e.vddk.vm.empty() || e.vddk.disk.empty() || e.vddk.disk.front() != '[' ||
+          !e.vddk.user.empty() || !e.vddk.password.empty() ||
+          (!e.vddk.thumbprint.empty() && e.vddk.thumbprint.size() != 59)) {
+        std::abort();
+      }
+      break;
     default:
       break;
   }
   // Parsing is a pure function of the text.
   const mm::transfer::Endpoint again = mm::transfer::parse_endpoint(text);
-  if (again.kind != e.kind || again.nbd_uri != e.nbd_uri || again.path != e.path) std::abort();
+  if (again.kind != e.kind || again.nbd_uri != e.nbd_uri || again.path != e.path ||
+      again.vddk.disk != e.vddk.disk || again.vddk.transports != e.vddk.transports) {
+    std::abort();
+  }
   return 0;
 }

@@ -13,6 +13,8 @@ std::unique_ptr<SourceReader> open_source(const Endpoint& e, EventLoop& loop,
       return make_file_reader(e, loop, options);
     case EndpointKind::kHttps:
       return make_https_reader(e, loop, options);
+    case EndpointKind::kVddk:
+      return make_vddk_reader(e, loop, options);
     case EndpointKind::kNull:
       break;
     case EndpointKind::kStream:
@@ -34,6 +36,8 @@ std::unique_ptr<TargetWriter> open_target(const Endpoint& e, EventLoop& loop, ui
       return make_stream_writer(e, loop, size, options);
     case EndpointKind::kHttps:
       throw std::runtime_error(e.uri + " can only be a source: the datastore path only reads");
+    case EndpointKind::kVddk:
+      throw std::runtime_error(e.uri + " can only be a source: VDDK disks are opened read-only");
   }
   throw std::logic_error("unknown endpoint kind");
 }

@@ -124,7 +124,8 @@ Endpoint parse_nbd_unix(std::string_view text) {
     }
   }
   if (e.socket.empty()) fail(text, "socket= is empty");
-  e.nbd_uri = "nbd+unix:///" + percent_encode(e.export_name) + "?socket=" + percent_encode(e.socket);
+  e.nbd_uri =
+      "nbd+unix:///" + percent_encode(e.export_name) + "?socket=" + percent_encode(e.socket);
   return e;
 }
 
@@ -233,6 +234,7 @@ Endpoint parse_endpoint(std::string_view text) {
   if (text.starts_with("nbd+unix://")) return parse_nbd_unix(text);
   if (text.starts_with("mmt://")) return parse_stream(text);
   if (text.starts_with("https://")) return parse_https(text);
+  if (text.starts_with("vddk://")) return parse_vddk_endpoint(text);
   if (text.starts_with("nbds://") || text.starts_with("nbds+unix://")) {
     fail(text, "NBD over TLS is not supported; use mmt:// for an encrypted link");
   }
@@ -256,7 +258,8 @@ Endpoint parse_endpoint(std::string_view text) {
     if (colon != std::string_view::npos && (slash == std::string_view::npos || colon < slash) &&
         text.substr(colon).starts_with("://")) {
       fail(text, "unknown scheme '" + std::string(text.substr(0, colon)) +
-                     "' (expected nbd://, nbd+unix://, mmt://, https://, file:, null: or a path)");
+                     "' (expected nbd://, nbd+unix://, mmt://, https://, vddk://, file:, null: or "
+                     "a path)");
     }
     e.path = text;
   }

@@ -3,10 +3,12 @@
 //   nbd://HOST[:PORT]/EXPORT           NBD over TCP (port 10809 by default)
 //   nbd+unix:///EXPORT?socket=PATH     NBD over a unix socket
 //   PATH or file:PATH                  a regular file or a block device
-//   null:                              a target that discards writes (for measuring the source alone)
-//   mmt://HOST:PORT                    a target only: `mm-transfer receive` (docs/stream-protocol.md)
-//   https://HOST[:PORT]/folder/PATH?dcPath=DC&dsName=DS
+//   null:                              a target that discards writes (for measuring the source
+//   alone) mmt://HOST:PORT                    a target only: `mm-transfer receive`
+//   (docs/stream-protocol.md) https://HOST[:PORT]/folder/PATH?dcPath=DC&dsName=DS
 //                                      a source only: a datastore file (docs/datastore-source.md)
+//   vddk://HOST[:PORT]/?libdir=DIR&vm=MOREF&disk=ENC[&snapshot=MOREF&thumbprint=SHA1&transports=..]
+//                                      a source only: VMware's VDDK (docs/vddk-source.md)
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -18,7 +20,7 @@
 
 namespace mm::transfer {
 
-enum class EndpointKind { kNbd, kFile, kNull, kStream, kHttps };
+enum class EndpointKind { kNbd, kFile, kNull, kStream, kHttps, kVddk };
 
 struct Endpoint {
   EndpointKind kind = EndpointKind::kNull;
@@ -34,6 +36,17 @@ struct Endpoint {
   // kHttps: what the URI must not carry (secrets stay off command lines), set by the caller.
   std::string http_cookie;  // the Cookie header: vmware_soap_session="..."
   std::string http_trust;   // the server certificate's SHA-256 (normalised); empty: system CAs
+  // kVddk (vddk_uri.cpp): host and port above; the rest decoded from the query.
+  struct Vddk {
+    std::string libdir;      // the directory holding libvixDiskLib.so.*
+    std::string vm;          // the VM's managed object reference: vm-123
+    std::string snapshot;    // a snapshot's moref, or empty: the disk as it is (VM powered off)
+    std::string disk;        // "[datastore] dir/name.vmdk"
+    std::string thumbprint;  // the server certificate's SHA-1, AA:BB:... (upper case), or empty
+    std::string transports;  // "nbdssl:nbd:hotadd" in the user's order, or empty: VDDK's own
+    // What the URI must not carry (set by the caller: --vddk-credentials-file or the environment).
+    std::string user, password;
+  } vddk;
   // Where the source holds data (CBT changeId "*"); it reads as zero elsewhere. Absent: all data.
   std::optional<std::vector<cbt::Extent>> data_extents;
 
@@ -46,5 +59,7 @@ struct UriError : std::runtime_error {
 
 // Throws UriError with a message naming the URI and what is wrong with it.
 Endpoint parse_endpoint(std::string_view text);
+// vddk://... alone (vddk_uri.cpp); parse_endpoint calls it.
+Endpoint parse_vddk_endpoint(std::string_view text);
 
 }  // namespace mm::transfer

@@ -1,8 +1,10 @@
-// mm-transfer: copy, sync, map, checksum and verify disks (NBD exports, files, block devices), and
-// receive a disk sent over an mmt:// stream.
-// Exit status: 0 success, 1 verify found differences, 2 bad usage, 3 the transfer failed,
-// 4 incomplete (receive: the sender did not come back in time; its checkpoint resumes it).
+// mm-transfer: copy, sync, map, checksum, verify and inspect disks (NBD exports, files, block
+// devices), and receive a disk sent over an mmt:// stream.
+// Exit status: 0 success, 1 verify found differences (inspect: the disk cannot be read), 2 bad
+// usage, 3 the transfer failed, 4 incomplete (receive: the sender did not come back in time; its
+// checkpoint resumes it).
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -14,6 +16,9 @@
 #include <stdexcept>
 
 #include "cbt/extents_file.h"
+#include "inspect/inspection_format.h"
+#include "inspect/inspector.h"
+#include "inspect/source_disk.h"
 #include "transfer/checkpoint.h"
 #include "transfer/copier.h"
 #include "transfer/endpoint_io.h"
@@ -24,6 +29,7 @@
 #include "transfer/tool/duration_arg.h"
 #include "transfer/tool/progress_display.h"
 #include "transfer/tool/size_arg.h"
+#include "transfer/vddk_library.h"
 #include "transfer/verifier.h"
 
 namespace mt = mm::transfer;
@@ -43,6 +49,8 @@ struct CommonFlags {
   std::string stall_timeout;  // empty: the default (StreamOptions / ReceiverOptions)
   // https:// sources (the vSphere datastore file service)
   std::string http_cookie_file, source_trust;
+  // vddk:// sources
+  std::string vddk_credentials_file;
 };
 
 // Bad usage that only shows once the endpoints are known: exit status 2.
@@ -99,6 +107,9 @@ void add_source_flags(CLI::App* cmd, CommonFlags& f, bool with_trust) {
     cmd->add_option("--trust", f.trust,
                     "https:// source: SHA-256 fingerprint of the server's certificate");
   }
+  cmd->add_option("--vddk-credentials-file", f.vddk_credentials_file,
+                  "vddk:// source: file holding the user and the password on two lines (or set "
+                  "MM_VDDK_USER and MM_VDDK_PASSWORD)");
 }
 
 std::string trim_space(std::string s) {
@@ -129,11 +140,81 @@ std::string load_cookie(const CommonFlags& f) {
   return text;
 }
 
+// The user and password of a vddk:// source: --vddk-credentials-file (two lines), else
+// $MM_VDDK_USER and $MM_VDDK_PASSWORD. Never on the command line.
+void load_vddk_credentials(const CommonFlags& f, mt::Endpoint& e) {
+  if (!f.vddk_credentials_file.empty()) {
+    std::ifstream in(f.vddk_credentials_file);
+    if (!in) throw UsageError("--vddk-credentials-file: cannot read " + f.vddk_credentials_file);
+    std::string user, password;
+    std::getline(in, user);
+    std::getline(in, password);
+    if (!user.empty() && user.back() == '\r') user.pop_back();
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (trim_space(user).empty()) {
+      throw UsageError("--vddk-credentials-file " + f.vddk_credentials_file +
+                       ": the first line must be the user, the second the password");
+    }
+    e.vddk.user = trim_space(user);
+    e.vddk.password = password;
+    return;
+  }
+  const char* user = std::getenv("MM_VDDK_USER");
+  const char* password = std::getenv("MM_VDDK_PASSWORD");
+  if (user == nullptr || *user == '\0' || password == nullptr) {
+    throw UsageError(e.uri +
+                     " needs credentials: --vddk-credentials-file FILE (the user and the password "
+                     "on two lines) or MM_VDDK_USER and MM_VDDK_PASSWORD");
+  }
+  e.vddk.user = user;
+  e.vddk.password = password;
+}
+
+// VMware's lib64/ also holds the libraries libvixDiskLib needs, which the loader finds only through
+// LD_LIBRARY_PATH (as VMware documents, and as nbdkit's vddk plugin does): a vddk:// command runs
+// itself again, once, with the library's directory in front of it. The pid stays the same.
+void reexec_for_vddk(const std::vector<std::string>& uris, char** argv) {
+  if (std::getenv("MM_VDDK_REEXECUTED") != nullptr) return;
+  for (const std::string& text : uris) {
+    if (!text.starts_with("vddk://")) continue;
+    std::string dir;
+    try {
+      dir = mt::VddkLibrary::library_dir(mt::parse_endpoint(text).vddk.libdir);
+    } catch (const std::exception&) {
+      return;  // the command reports the bad URI itself
+    }
+    if (dir.empty()) return;  // and the missing library
+    const char* old = std::getenv("LD_LIBRARY_PATH");
+    const std::string path = dir + (old != nullptr && *old != '\0' ? ":" + std::string(old) : "");
+    ::setenv("LD_LIBRARY_PATH", path.c_str(), 1);
+    ::setenv("MM_VDDK_REEXECUTED", "1", 1);
+    ::execv("/proc/self/exe", argv);
+    return;  // exec failed: carry on; the library may load all the same
+  }
+}
+
 // SRC with what an https:// source needs beside its URI: the cookie, the pinned certificate and
 // (copy --extents-file) where it holds data. `target` is null for commands without one.
 mt::Endpoint source_endpoint(const std::string& text, const CommonFlags& f,
                              const mt::Endpoint* target, const std::string& data_extents_file) {
   mt::Endpoint e = mt::parse_endpoint(text);
+  if (e.kind == mt::EndpointKind::kVddk) {
+    if (!f.http_cookie_file.empty() || !f.source_trust.empty()) {
+      throw UsageError("--http-cookie-file and --source-trust are for https:// sources");
+    }
+    load_vddk_credentials(f, e);
+    if (!data_extents_file.empty()) {
+      try {
+        e.data_extents = mm::cbt::read_extents_file(data_extents_file).extents();
+      } catch (const mm::cbt::ExtentsFileError& err) {
+        throw UsageError(std::string("--extents-file: ") + err.what());
+      }
+    }
+    return e;
+  }
+  if (!f.vddk_credentials_file.empty()) {
+    throw UsageError("--vddk-credentials-file is for vddk:// sources");
+  }
   if (e.kind != mt::EndpointKind::kHttps) {
     if (!f.http_cookie_file.empty() || !f.source_trust.empty()) {
       throw UsageError("--http-cookie-file and --source-trust are for https:// sources");
@@ -185,7 +266,8 @@ void add_progress_fd(CLI::App* cmd, CommonFlags& f) {
 
 // --progress-fd: the stream, counting from where a checkpoint resumes the job. The checkpoint is
 // only peeked at here; the copier checks it (and fails on a bad one) as always.
-std::optional<mt::ProgressStream> progress_stream(const CommonFlags& f, const std::string& operation,
+std::optional<mt::ProgressStream> progress_stream(const CommonFlags& f,
+                                                  const std::string& operation,
                                                   const std::string& checkpoint,
                                                   const std::vector<mm::cbt::Extent>* changes) {
   if (f.progress_fd < 0) return std::nullopt;
@@ -492,6 +574,28 @@ int do_verify(const std::string& a, const std::string& b, const CommonFlags& f) 
   return r.identical() ? 0 : 1;
 }
 
+// What DISK holds: partition table, filesystems, firmware, guest OS (docs/inspection.md). Reads
+// only. Exit 0 with a result even when nothing is recognised, 1 when the disk cannot be read.
+int do_inspect(const std::string& src, const CommonFlags& f) {
+  const mt::Endpoint endpoint = source_endpoint(src, f, nullptr, "");
+  mm::inspect::Inspection r;
+  try {
+    mm::inspect::SourceDisk disk(endpoint);
+    r = mm::inspect::inspect_disk(disk);
+  } catch (const std::exception& e) {
+    fprintf(stderr, "mm-transfer: cannot inspect %s: %s\n", src.c_str(), e.what());
+    return 1;
+  }
+  if (f.json) {
+    std::cout << mm::inspect::to_json(r).dump(-1, ' ', false,
+                                              nlohmann::json::error_handler_t::replace)
+              << std::endl;
+  } else {
+    std::cout << mm::inspect::format_table(r);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -502,7 +606,8 @@ int main(int argc, char** argv) {
   CommonFlags flags;
 
   CLI::App* copy = app.add_subcommand("copy", "Copy SRC to DST (holes and zeroes are not read)");
-  copy->add_option("SRC", src, "Source: nbd://, nbd+unix://, https://, a path or file:PATH")
+  copy->add_option("SRC", src,
+                   "Source: nbd://, nbd+unix://, https://, vddk://, a path or file:PATH")
       ->required();
   copy->add_option("DST", dst, "Target: a path, file:PATH, nbd://, nbd+unix:// or null:")
       ->required();
@@ -519,12 +624,14 @@ int main(int argc, char** argv) {
   add_stream_flags(copy, flags);
   add_source_flags(copy, flags, false);
   std::string extents, extents_file;
-  copy->add_option("--extents-file", extents_file,
-                   "https:// source: JSON [{\"offset\":N,\"length\":N},...] of where it holds "
-                   "data (CBT changeId *); it reads as zero elsewhere");
+  copy->add_option(
+      "--extents-file", extents_file,
+      "https:// or vddk:// source: JSON [{\"offset\":N,\"length\":N},...] of where it holds "
+      "data (CBT changeId *); it reads as zero elsewhere");
   CLI::App* sync =
       app.add_subcommand("sync", "Copy only the changed extents of SRC into DST (a top-up)");
-  sync->add_option("SRC", src, "Source: nbd://, nbd+unix://, https://, a path or file:PATH")
+  sync->add_option("SRC", src,
+                   "Source: nbd://, nbd+unix://, https://, vddk://, a path or file:PATH")
       ->required();
   sync->add_option("DST", dst,
                    "Target holding an earlier copy: a path, nbd://, nbd+unix:// or mmt://")
@@ -586,12 +693,21 @@ int main(int argc, char** argv) {
   add_tuning(verify, flags);
   add_source_flags(verify, flags, true);
 
+  CLI::App* inspect = app.add_subcommand(
+      "inspect", "Show what DISK holds: partition table, filesystems, firmware, guest OS");
+  inspect
+      ->add_option("DISK", src, "Disk to read: nbd://, nbd+unix://, https://, a path or file:PATH")
+      ->required();
+  inspect->add_flag("--json", flags.json, "Print one JSON object (docs/inspection.md)");
+  add_source_flags(inspect, flags, true);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  if (*copy || *sync || *map || *checksum || *verify) reexec_for_vddk({src, dst}, argv);
   try {
     if (*copy) return do_copy(src, dst, flags, target_is_zero, checkpoint, interval, extents_file);
     if (*sync) return do_sync(src, dst, flags, extents, extents_file, checkpoint, interval);
@@ -603,6 +719,7 @@ int main(int argc, char** argv) {
     if (*map) return do_map(src, flags);
     if (*checksum) return do_checksum(src, flags);
     if (*verify) return do_verify(src, dst, flags);
+    if (*inspect) return do_inspect(src, flags);
   } catch (const mt::SizeArgError& e) {
     fprintf(stderr, "mm-transfer: %s\n", e.what());
     return 2;
