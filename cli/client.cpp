@@ -42,8 +42,8 @@ http::request<http::string_body> make_request(const std::string& method, const s
   return req;
 }
 
-template <class Stream>
-HttpReply round_trip(Stream& stream, const http::request<http::string_body>& req) {
+template <class Stream, class Body>
+HttpReply round_trip(Stream& stream, http::request<Body>& req) {
   http::write(stream, req);
   beast::flat_buffer buf;
   http::response_parser<http::string_body> parser;
@@ -131,15 +131,19 @@ void parse_https_url(const std::string& url, std::string& host, std::string& por
   }
 }
 
-HttpReply http_request(const Endpoint& ep, const std::string& method, const std::string& target,
-                       const std::string& body) {
+namespace {
+
+// Sends `req` (its host set here) over the endpoint's transport, the server's pin checked first.
+template <class Body>
+HttpReply send_request(const Endpoint& ep, http::request<Body>& req) {
   try {
     if (!ep.https) {
       asio::io_context ioc;
       beast::basic_stream<asio::local::stream_protocol> stream(ioc);
       stream.expires_after(kTimeout);
       stream.connect(asio::local::stream_protocol::endpoint(ep.socket));
-      return round_trip(stream, make_request(method, target, "unix.socket", body));
+      req.set(http::field::host, "unix.socket");
+      return round_trip(stream, req);
     }
     TlsConnection conn(ep.host, ep.port, ep.cert_file, ep.key_file);
     auto cert = peer_cert(conn.stream->native_handle());
@@ -151,11 +155,35 @@ HttpReply http_request(const Endpoint& ep, const std::string& method, const std:
                                ". Remove and add the remote again if "
                                "this is expected");
     }
-    return round_trip(*conn.stream, make_request(method, target, ep.host, body));
+    req.set(http::field::host, ep.host);
+    return round_trip(*conn.stream, req);
   } catch (const boost::system::system_error& e) {
     const std::string where = ep.https ? ep.describe() : "the local daemon at " + ep.socket;
     throw std::runtime_error("Failed to connect to " + where + ": " + e.code().message());
   }
+}
+
+}  // namespace
+
+HttpReply http_request(const Endpoint& ep, const std::string& method, const std::string& target,
+                       const std::string& body) {
+  auto req = make_request(method, target, "", body);
+  return send_request(ep, req);
+}
+
+HttpReply http_upload(const Endpoint& ep, const std::string& target, const std::string& file) {
+  http::request<http::file_body> req;
+  req.method(http::verb::post);
+  req.target(target);
+  req.version(11);
+  req.set(http::field::user_agent, "migration-manager");
+  req.set(http::field::content_type, "application/octet-stream");
+  req.set(http::field::connection, "close");
+  beast::error_code ec;
+  req.body().open(file.c_str(), beast::file_mode::scan, ec);
+  if (ec) throw std::runtime_error("Failed to open " + file + ": " + ec.message());
+  req.prepare_payload();
+  return send_request(ep, req);
 }
 
 ServerCertificate fetch_server_certificate(const std::string& host, const std::string& port) {
@@ -171,8 +199,20 @@ ServerCertificate fetch_server_certificate(const std::string& host, const std::s
   }
 }
 
+namespace {
+Json metadata_of(const HttpReply& r);
+}  // namespace
+
 Json Client::call(const std::string& method, const std::string& path, const Json* body) const {
-  const HttpReply r = http_request(ep_, method, "/1.0" + path, body ? body->dump() : "");
+  return metadata_of(http_request(ep_, method, "/1.0" + path, body ? body->dump() : ""));
+}
+
+Json Client::upload(const std::string& path, const std::string& file) const {
+  return metadata_of(http_upload(ep_, "/1.0" + path, file));
+}
+
+namespace {
+Json metadata_of(const HttpReply& r) {
   Json j = Json::parse(r.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     throw ServerError("Unexpected answer from the server (HTTP " + std::to_string(r.status) + ")",
@@ -188,5 +228,7 @@ Json Client::call(const std::string& method, const std::string& path, const Json
   }
   return j.contains("metadata") ? j["metadata"] : Json();
 }
+
+}  // namespace
 
 }  // namespace mm::cli

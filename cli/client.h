@@ -37,6 +37,8 @@ void parse_https_url(const std::string& url, std::string& host, std::string& por
 
 HttpReply http_request(const Endpoint& ep, const std::string& method, const std::string& target,
                        const std::string& body);
+// POSTs a file's bytes, read from disk as they are sent (never whole in memory).
+HttpReply http_upload(const Endpoint& ep, const std::string& target, const std::string& file);
 
 struct ServerCertificate {
   std::string pem;
@@ -50,6 +52,8 @@ class Client {
   explicit Client(Endpoint ep) : ep_(std::move(ep)) {}
   // `path` below /1.0 ("" for /1.0 itself, "/sources?recursion=1"); returns the metadata.
   Json call(const std::string& method, const std::string& path, const Json* body = nullptr) const;
+  // POST of a file's bytes to `path` below /1.0; returns the metadata as call() does.
+  Json upload(const std::string& path, const std::string& file) const;
   const Endpoint& endpoint() const { return ep_; }
 
  private:

@@ -1,5 +1,5 @@
-// queue list | show | cancel | retry | resolve | events [--follow]. NAME is the instance name the
-// queue shows, or its UUID; the daemon's routes take the UUID.
+// queue list | show | cancel | retry | resolve | confirm | events [--follow]. NAME is the instance
+// name the queue shows, or its UUID; the daemon's routes take the UUID.
 #include <time.h>
 
 #include <chrono>
@@ -62,8 +62,9 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
   return std::chrono::system_clock::from_time_t(t) + std::chrono::nanoseconds(nanos);
 }
 
+// Completed: a cold migration done and waiting for `queue confirm`; nothing more happens by itself.
 bool is_terminal(const std::string& status) {
-  return status == "Finished" || status == "Error" || status == "Canceled";
+  return status == "Finished" || status == "Error" || status == "Canceled" || status == "Completed";
 }
 
 // The event that closes a terminal status; a follower that has not seen it yet waits a moment
@@ -71,7 +72,8 @@ bool is_terminal(const std::string& status) {
 bool closes(const std::string& status, const std::string& event_type) {
   return (status == "Finished" && event_type == "finished") ||
          (status == "Error" && event_type == "failed") ||
-         (status == "Canceled" && event_type == "canceled");
+         (status == "Canceled" && event_type == "canceled") ||
+         (status == "Completed" && event_type == "migration.completed");
 }
 
 std::string percent_text(double v) {
@@ -247,7 +249,7 @@ std::string queue_window_text(const Json& window) {
   const std::string start = text_of(window, "start");
   const std::string end = text_of(window, "end");
   if (start.empty() && end.empty()) return "none";
-  std::string out = go_time_string(start) + " - " + go_time_string(end);
+  std::string out = go_time_string(start) + " - " + (end.empty() ? "no end" : go_time_string(end));
   const std::string lockout = text_of(window, "lockout");
   if (!lockout.empty()) out += " (lockout " + go_time_string(lockout) + ")";
   return out;
@@ -279,7 +281,9 @@ void add_queue_commands(CLI::App& app, Context& ctx) {
   for (const Action& a :
        {Action{"cancel", "cancelled", "Cancel migration for the queue entry"},
         Action{"retry", "restarted", "Retry migration for the queue entry"},
-        Action{"resolve", "resolved", "Accept a conflicting instance as it now is and continue"}}) {
+        Action{"resolve", "resolved", "Accept a conflicting instance as it now is and continue"},
+        Action{"confirm", "confirmed",
+               "Accept a Completed cold migration: the source stays powered off"}}) {
     auto name = std::make_shared<std::string>();
     c = grp->add_subcommand(a.verb, a.help);
     c->add_option("name", *name, "Instance name or UUID")->required();

@@ -9,13 +9,13 @@ namespace {
 
 struct SourceAdd {
   std::vector<std::string> args;
-  std::optional<std::string> username, password, fingerprint;
+  std::optional<std::string> username, password, fingerprint, disk_access;
   std::optional<int64_t> import_limit;
 };
 
 struct SourceUpdate {
   std::string name;
-  std::optional<std::string> new_name, endpoint, username, password, fingerprint;
+  std::optional<std::string> new_name, endpoint, username, password, fingerprint, disk_access;
   std::optional<int64_t> import_limit;
 };
 
@@ -63,6 +63,7 @@ void source_add(Context& ctx, const SourceAdd& o) {
                  {"username", username},
                  {"password", password},
                  {"import_limit", import_limit}}}};
+  if (o.disk_access) body["properties"]["disk_access"] = *o.disk_access;
   const Json meta = ctx.client().call("POST", "/sources", &body);
   report_connectivity(ctx, "added new", "source", name, meta);
 }
@@ -92,8 +93,8 @@ void source_update(Context& ctx, const SourceUpdate& o) {
   std::optional<std::string> password;
   int64_t import_limit = p.value("import_limit", 50);
   std::string fp = text_of(p, "trusted_server_certificate_fingerprint");
-  const bool scripted =
-      o.new_name || o.endpoint || o.username || o.password || o.import_limit || o.fingerprint;
+  const bool scripted = o.new_name || o.endpoint || o.username || o.password || o.import_limit ||
+                        o.fingerprint || o.disk_access;
   if (scripted) {
     name = o.new_name.value_or(name);
     endpoint = o.endpoint.value_or(endpoint);
@@ -126,6 +127,8 @@ void source_update(Context& ctx, const SourceUpdate& o) {
   p["import_limit"] = import_limit;
   p["trusted_server_certificate_fingerprint"] = canonical_fingerprint(fp);
   p.erase("connectivity_status");
+  p.erase("disk_access_path");  // read only
+  if (o.disk_access) p["disk_access"] = *o.disk_access;
   Json body = {{"name", name}, {"source_type", text_of(src, "source_type")}, {"properties", p}};
   const Json meta = client.call("PUT", "/sources/" + mm::percent_encode(orig), &body);
   report_connectivity(ctx, "updated", "source", name, meta);
@@ -148,6 +151,8 @@ void add_source_commands(CLI::App& app, Context& ctx) {
       ->check(CLI::Range(1, 1024));
   c->add_option("--trusted-cert-fingerprint", add->fingerprint,
                 "Trusted SHA256 fingerprint of the source's TLS certificate");
+  c->add_option("--disk-access", add->disk_access,
+                "How disks are read: auto (default), vddk (only VDDK), datastore (never VDDK)");
   c->callback([&ctx, add] { source_add(ctx, *add); });
 
   auto format = std::make_shared<std::string>("table");
@@ -159,7 +164,12 @@ void add_source_commands(CLI::App& app, Context& ctx) {
   c = grp->add_subcommand("show", "Show a source as YAML");
   c->add_option("name", *name, "Source name")->required();
   c->callback([&ctx, name] {
-    ctx.out << to_yaml(ctx.client().call("GET", "/sources/" + mm::percent_encode(*name)));
+    const Json s = ctx.client().call("GET", "/sources/" + mm::percent_encode(*name));
+    ctx.out << to_yaml(s);
+    const Json p = s.value("properties", Json::object());
+    if (p.contains("disk_access_path")) {
+      ctx.out << "Disk access: " << text_of(p, "disk_access_path") << "\n";
+    }
   });
 
   auto upd = std::make_shared<SourceUpdate>();
@@ -173,6 +183,9 @@ void add_source_commands(CLI::App& app, Context& ctx) {
       ->check(CLI::Range(1, 1024));
   c->add_option("--trusted-cert-fingerprint", upd->fingerprint,
                 "Trusted SHA256 fingerprint of the source's TLS certificate");
+  c->add_option("--disk-access", upd->disk_access,
+                "How disks are read: auto (VDDK with an sdk artifact, else the datastore), vddk "
+                "(only VDDK), datastore (never VDDK)");
   c->callback([&ctx, upd] { source_update(ctx, *upd); });
 
   auto rm = std::make_shared<std::string>();

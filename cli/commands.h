@@ -9,6 +9,7 @@
 
 namespace mm::cli {
 
+void add_artifact_commands(CLI::App& app, Context& ctx);
 void add_batch_commands(CLI::App& app, Context& ctx);
 void add_source_commands(CLI::App& app, Context& ctx);
 void add_target_commands(CLI::App& app, Context& ctx);
@@ -17,6 +18,8 @@ void add_network_commands(CLI::App& app, Context& ctx);
 void add_warning_commands(CLI::App& app, Context& ctx);
 void add_remote_commands(CLI::App& app, Context& ctx);
 void add_queue_commands(CLI::App& app, Context& ctx);
+void add_migrate_commands(CLI::App& app, Context& ctx);
+void add_preflight_commands(CLI::App& app, Context& ctx);
 
 // `queue list` cells: the age of an RFC 3339 time as Go prints it ("4s ago", "3m12s ago"; "No
 // update" for ""), and a migration window {start, end, lockout} as "START - END" in Go's time

@@ -17,9 +17,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.add_flag("--force-local", ctx.force_local, "Force using the local unix socket");
   app.set_version_flag("--version", MM_VERSION);
+  add_artifact_commands(app, ctx);
   add_batch_commands(app, ctx);
   add_instance_commands(app, ctx);
   add_network_commands(app, ctx);
+  add_migrate_commands(app, ctx);
+  add_preflight_commands(app, ctx);
   add_queue_commands(app, ctx);
   add_remote_commands(app, ctx);
   add_source_commands(app, ctx);
@@ -42,7 +45,7 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const PlainError& e) {
     std::cout.flush();
-    std::cerr << e.what() << "\n";
+    if (*e.what()) std::cerr << e.what() << "\n";
     return 1;
   } catch (const PromptEof& e) {
     std::cout.flush();

@@ -113,6 +113,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     default:
       parse_or_api_error([&] { (void)mm::api::parse_certificate(body); });
       check_json(router.handle({"POST", "/1.0/certificates", body, true}));
+      // The body as a cold migration and a preflight request (docs/cold-migration.md).
+      check_json(router.handle({"POST", "/1.0/migrations", body, true}));
+      check_json(router.handle({"POST", "/1.0/preflight", body, true}));
       // The body as a request target too: path and query decoding.
       check_json(router.handle({"GET", body, "", true}));
       break;

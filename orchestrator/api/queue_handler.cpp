@@ -1,5 +1,5 @@
 // /1.0/queue (names; ?recursion=1 objects), /1.0/queue/{uuid}, the user's decisions
-// POST /1.0/queue/{uuid}/:cancel | :retry | :resolve (handed to the scheduler), and
+// POST /1.0/queue/{uuid}/:cancel | :retry | :resolve | :confirm (handed to the scheduler), and
 // GET /1.0/queue/{uuid}/events?after=ID&wait=DURATION, which long-polls the store for new events.
 #include <algorithm>
 #include <atomic>
@@ -72,6 +72,8 @@ Response act(const Request& req, const std::string& uuid, const std::string& act
       control->cancel(uuid);
     } else if (action == "retry") {
       control->retry(uuid);
+    } else if (action == "confirm") {
+      control->confirm(uuid);
     } else {
       control->resolve(uuid);
     }
@@ -169,7 +171,7 @@ Response handle_queue(const Request& req, const ParsedTarget& t, state::Store& s
     // ":cancel" is the reference's form; without the colon is accepted too, as for :sync.
     std::string verb = s[3];
     if (!verb.empty() && verb[0] == ':') verb.erase(0, 1);
-    if (verb == "cancel" || verb == "retry" || verb == "resolve") {
+    if (verb == "cancel" || verb == "retry" || verb == "resolve" || verb == "confirm") {
       return act(req, s[2], verb, store, control);
     }
     if (s[3] == "events") return events(req, t, s[2], store);

@@ -55,17 +55,26 @@ json error_of(const json& data) {
 
 json queue_entry_to_json(const state::QueueRecord& q) {
   const json data = object_or_empty(q.data);
-  return json{{"instance_uuid", q.instance_uuid},
-              {"instance_name", q.instance_name},
-              {"batch_name", q.batch_name},
-              {"migration_status", q.status},
-              {"migration_status_message", q.status_message},
-              {"last_update", q.last_update},
-              {"migration_window", window_of(data)},
-              {"placement", object_or_empty(q.placement)},
-              {"stage", q.stage},
-              {"disks", disks_of(data)},
-              {"error", error_of(data)}};
+  json out{{"instance_uuid", q.instance_uuid},
+           {"instance_name", q.instance_name},
+           {"batch_name", q.batch_name},
+           {"migration_status", q.status},
+           {"migration_status_message", q.status_message},
+           {"last_update", q.last_update},
+           {"migration_window", window_of(data)},
+           {"placement", object_or_empty(q.placement)},
+           {"stage", q.stage},
+           {"disks", disks_of(data)},
+           {"error", error_of(data)}};
+  // Cold migrations also show what the inspection found and what guest fixes did (only then: the
+  // warm entries keep the reference's shape).
+  if (string_member(data, "kind") == "cold") {
+    out["kind"] = "cold";
+    for (const char* k : {"guest_os", "firmware", "guest_fixes"}) out[k] = string_member(data, k);
+    const auto it = data.find("inspection");
+    out["inspection"] = it != data.end() && it->is_object() ? *it : json(nullptr);
+  }
+  return out;
 }
 
 json queue_event_to_json(const state::QueueEventRecord& e) {

@@ -15,6 +15,9 @@ struct Request {
   std::string target;  // path and query, as on the request line
   std::string body;
   bool trusted = false;  // the transport vouched for the client (trusted cert, or the unix socket)
+  // An artifact upload's body, streamed to this file by the transport instead of `body`
+  // (Router::upload_spool_path); the handler moves it away, the transport removes what is left.
+  std::string body_file{};  // (a default initializer: brace-initialised Requests may omit it)
 };
 
 // The path of a request target split into percent-decoded segments, and its query parameters.

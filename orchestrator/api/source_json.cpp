@@ -2,6 +2,7 @@
 
 #include "orchestrator/api/api_error.h"
 #include "orchestrator/api/json_fields.h"
+#include "orchestrator/artifacts/disk_access.h"
 
 namespace mm::api {
 
@@ -24,6 +25,13 @@ state::SourceRecord parse_source(std::string_view body) {
       opt_string(p, "trusted_server_certificate_fingerprint", "properties").value_or(""),
       "properties.trusted_server_certificate_fingerprint");
   s.import_limit = opt_int(p, "import_limit", "properties", 1, 10000).value_or(50);
+  s.disk_access = opt_string(p, "disk_access", "properties").value_or("auto");
+  if (s.disk_access.empty()) s.disk_access = "auto";
+  try {
+    artifacts::check_disk_access_setting(s.disk_access);
+  } catch (const std::invalid_argument& e) {
+    bad_field("properties", "disk_access", e.what());
+  }
   return s;
 }
 
@@ -35,7 +43,8 @@ nlohmann::json source_to_json(const state::SourceRecord& s) {
             {"username", s.username},
             {"trusted_server_certificate_fingerprint", s.trusted_fingerprint},
             {"import_limit", s.import_limit},
-            {"connectivity_status", s.connectivity_status}}}};
+            {"connectivity_status", s.connectivity_status},
+            {"disk_access", s.disk_access}}}};
 }
 
 }  // namespace mm::api

@@ -5,6 +5,7 @@
 #include "orchestrator/api/connectivity_answer.h"
 #include "orchestrator/api/named_collection.h"
 #include "orchestrator/api/source_json.h"
+#include "orchestrator/artifacts/disk_access.h"
 
 namespace mm::api {
 namespace {
@@ -45,11 +46,32 @@ Response sync_now(const Request& req, const std::string& name, state::Store& sto
   return sync_response(nlohmann::json::object());
 }
 
+// The source plus how its disks are read now (read only: a PUT ignores it).
+nlohmann::json with_disk_access(state::Store& store, const state::SourceRecord& r,
+                                const ArtifactOptions& a) {
+  nlohmann::json j = source_to_json(r);
+  const auto sdk = a.dir.empty() ? std::nullopt : artifacts::find_sdk(store, a.dir);
+  j["properties"]["disk_access_path"] =
+      artifacts::choose_disk_access(r, sdk, a.datastore_dirs).description;
+  return j;
+}
+
 }  // namespace
 
 Response handle_sources(const Request& req, const ParsedTarget& t, state::Store& store,
-                        inventory::Connectivity* c) {
+                        inventory::Connectivity* c, const ArtifactOptions& art) {
   const auto& s = t.segments;
+  if (req.method == "GET" && s.size() == 3) {
+    const auto r = store.get_source(s[2]);
+    if (!r) throw ApiError(404, "source \"" + s[2] + "\" not found");
+    return sync_response(with_disk_access(store, *r, art));
+  }
+  if (req.method == "GET" && s.size() == 2 && t.query.count("recursion") &&
+      t.query.at("recursion") != "0" && !t.query.at("recursion").empty()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : store.list_sources()) out.push_back(with_disk_access(store, r, art));
+    return sync_response(out);
+  }
   // ":sync" is the reference's route; "sync" is accepted as well, so a client that drops the colon
   // is not told "not found".
   if (s.size() == 4 && (s[3] == ":sync" || s[3] == "sync")) return sync_now(req, s[2], store, c);

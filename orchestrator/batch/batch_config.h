@@ -34,7 +34,7 @@ struct Constraint {
   std::string name;
   std::string description;
   std::string include_expression;
-  int64_t max_concurrent_instances = 0;  // 0: no limit
+  int64_t max_concurrent_instances = 0;                // 0: no limit
   std::chrono::nanoseconds min_instance_boot_time{0};  // 0: none
   bool operator==(const Constraint&) const = default;
 };
@@ -66,6 +66,9 @@ struct BatchConfig {
   RestrictionOverrides instance_restriction_overrides;
   std::chrono::nanoseconds background_sync_interval = std::chrono::hours(1);
   std::chrono::nanoseconds final_background_sync_limit = std::chrono::minutes(10);
+  // "" (warm: background import, top-ups, cutover in a window) or "cold" (one pass with the source
+  // powered off: docs/cold-migration.md). Not in the reference's batches; written only when set.
+  std::string kind;
   bool operator==(const BatchConfig&) const = default;
 };
 

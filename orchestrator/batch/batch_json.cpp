@@ -117,27 +117,30 @@ json batch_to_json(const BatchConfig& b) {
                                         : format_go_duration(c.min_instance_boot_time)}});
   }
   const RestrictionOverrides& o = b.instance_restriction_overrides;
-  return {{"name", b.name},
-          {"include_expression", b.include_expression},
-          {"migration_windows", windows},
-          {"constraints", constraints},
-          {"defaults",
-           {{"placement",
-             {{"target", b.placement.target},
-              {"target_project", b.placement.target_project},
-              {"storage_pool", b.placement.storage_pool}}},
-            {"migration_network",
-             b.migration_network.is_array() ? b.migration_network : json::array()}}},
-          {"config",
-           {{"rerun_scriptlets", b.rerun_scriptlets},
-            {"placement_scriptlet", b.placement_scriptlet},
-            {"post_migration_retries", b.post_migration_retries},
-            {"instance_restriction_overrides",
-             {{"allow_unknown_os", o.allow_unknown_os},
-              {"allow_no_ipv4", o.allow_no_ipv4},
-              {"allow_no_background_import", o.allow_no_background_import}}},
-            {"background_sync_interval", format_go_duration(b.background_sync_interval)},
-            {"final_background_sync_limit", format_go_duration(b.final_background_sync_limit)}}}};
+  json out = {
+      {"name", b.name},
+      {"include_expression", b.include_expression},
+      {"migration_windows", windows},
+      {"constraints", constraints},
+      {"defaults",
+       {{"placement",
+         {{"target", b.placement.target},
+          {"target_project", b.placement.target_project},
+          {"storage_pool", b.placement.storage_pool}}},
+        {"migration_network",
+         b.migration_network.is_array() ? b.migration_network : json::array()}}},
+      {"config",
+       {{"rerun_scriptlets", b.rerun_scriptlets},
+        {"placement_scriptlet", b.placement_scriptlet},
+        {"post_migration_retries", b.post_migration_retries},
+        {"instance_restriction_overrides",
+         {{"allow_unknown_os", o.allow_unknown_os},
+          {"allow_no_ipv4", o.allow_no_ipv4},
+          {"allow_no_background_import", o.allow_no_background_import}}},
+        {"background_sync_interval", format_go_duration(b.background_sync_interval)},
+        {"final_background_sync_limit", format_go_duration(b.final_background_sync_limit)}}}};
+  if (!b.kind.empty()) out["config"]["kind"] = b.kind;
+  return out;
 }
 
 BatchConfig batch_from_json(const json& j) {
@@ -217,13 +220,18 @@ BatchConfig batch_from_json(const json& j) {
            members(*v, "config",
                    {"rerun_scriptlets", "placement_scriptlet", "post_migration_retries",
                     "instance_restriction_overrides", "background_sync_interval",
-                    "final_background_sync_limit"})) {
+                    "final_background_sync_limit", "kind"})) {
         const std::string p = "config." + ck;
         if (ck == "rerun_scriptlets") b.rerun_scriptlets = boolean(*cv, p);
         if (ck == "placement_scriptlet") b.placement_scriptlet = str(*cv, p);
         if (ck == "post_migration_retries") b.post_migration_retries = integer(*cv, p);
         if (ck == "background_sync_interval") b.background_sync_interval = duration(*cv, p);
         if (ck == "final_background_sync_limit") b.final_background_sync_limit = duration(*cv, p);
+        if (ck == "kind") {
+          b.kind = str(*cv, p);
+          if (b.kind == "warm") b.kind.clear();
+          if (!b.kind.empty() && b.kind != "cold") fail(p, "must be \"warm\" or \"cold\"");
+        }
         if (ck == "instance_restriction_overrides") {
           RestrictionOverrides& o = b.instance_restriction_overrides;
           for (const auto& [ok, ov] : members(

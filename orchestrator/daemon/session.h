@@ -8,6 +8,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,6 +25,9 @@ namespace http = boost::beast::http;
 using TrustCheck = std::function<bool()>;
 
 inline constexpr auto kIoTimeout = std::chrono::seconds(30);
+// An artifact upload (a VDDK tarball, a driver ISO, an OS image) is streamed to disk; past this it
+// is refused.
+inline constexpr uint64_t kMaxUploadBytes = uint64_t{64} << 30;
 
 template <class Derived>
 class Session {
@@ -34,16 +38,80 @@ class Session {
  protected:
   Derived& self() { return static_cast<Derived&>(*this); }
 
+  // The header first: its method and target decide whether the body goes to memory (every API
+  // object, at most kMaxBodyBytes) or is streamed to a file (an artifact upload).
   void do_read() {
-    parser_.emplace();
-    // Beast stops reading at the limit and reports body_limit: a huge upload never sits in memory.
-    parser_->body_limit(api::kMaxBodyBytes);
-    parser_->header_limit(64 * 1024);
+    header_parser_.emplace();
+    header_parser_->header_limit(64 * 1024);
+    // Beast checks Content-Length against the limit while parsing the header: allow an upload's
+    // here, and hold every other body to kMaxBodyBytes in on_header.
+    header_parser_->body_limit(kMaxUploadBytes);
     // buffer_ is not cleared: it may already hold the next pipelined request.
+    beast::get_lowest_layer(self().stream()).expires_after(kIoTimeout);
+    http::async_read_header(
+        self().stream(), buffer_, *header_parser_,
+        [s = self().shared_from_this()](beast::error_code ec, std::size_t) { s->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read(ec);
+    const auto& h = header_parser_->get();
+    std::optional<std::string> spool;
+    // Untrusted clients never get a byte written to disk.
+    if (self().trusted()) {
+      spool = router_.upload_spool_path(std::string(h.method_string()), std::string(h.target()));
+    }
+    if (spool) {
+      upload_parser_.emplace(std::move(*header_parser_));
+      upload_parser_->body_limit(kMaxUploadBytes);
+      beast::error_code fec;
+      upload_parser_->get().body().open(spool->c_str(), beast::file_mode::write, fec);
+      if (fec) {
+        return send(api::error_response(500, "cannot store the upload"), false, "-", "-");
+      }
+      spool_path_ = *spool;
+      return read_upload();
+    }
+    const auto length = header_parser_->content_length();
+    if (length && *length > api::kMaxBodyBytes) return on_read(http::error::body_limit);
+    parser_.emplace(std::move(*header_parser_));
+    // Beast stops reading at the limit and reports body_limit: a huge body never sits in memory.
+    parser_->body_limit(api::kMaxBodyBytes);
     beast::get_lowest_layer(self().stream()).expires_after(kIoTimeout);
     http::async_read(
         self().stream(), buffer_, *parser_,
         [s = self().shared_from_this()](beast::error_code ec, std::size_t) { s->on_read(ec); });
+  }
+
+  // Piece by piece, the deadline renewed for each: a big upload may take longer than kIoTimeout,
+  // a stalled one may not.
+  void read_upload() {
+    beast::get_lowest_layer(self().stream()).expires_after(kIoTimeout);
+    http::async_read_some(
+        self().stream(), buffer_, *upload_parser_,
+        [s = self().shared_from_this()](beast::error_code ec, std::size_t) { s->on_upload(ec); });
+  }
+
+  void on_upload(beast::error_code ec) {
+    if (!ec && !upload_parser_->is_done()) return read_upload();
+    http::request<http::file_body> req = upload_parser_->release();
+    req.body().close();
+    const std::string spooled = std::move(spool_path_);
+    spool_path_.clear();
+    if (ec) {
+      std::error_code rm;
+      std::filesystem::remove(spooled, rm);
+      return on_read(ec);
+    }
+    api::Request r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.body_file = spooled;
+    r.trusted = true;
+    const api::Response resp = router_.handle(r);
+    std::error_code rm;
+    std::filesystem::remove(spooled, rm);  // moved away when accepted
+    send(resp, req.keep_alive(), r.method, r.target);
   }
 
   void on_read(beast::error_code ec) {
@@ -96,7 +164,10 @@ class Session {
   const char* transport_;
   std::shared_ptr<void> slot_;  // releases this connection's place in the server's limit
   beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> header_parser_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request_parser<http::file_body>> upload_parser_;
+  std::string spool_path_;  // the upload being received
 };
 
 // HTTPS: TLS handshake first; trust is the client certificate's fingerprint in the store.

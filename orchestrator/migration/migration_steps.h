@@ -25,6 +25,13 @@ struct StepsOptions {
   // Datastores not listed are read over the vSphere datastore service (HTTPS range requests with
   // the step's session cookie, the source's pinned certificate): docs/datastore-source.md.
   std::map<std::string, std::string> datastore_dirs;
+  // The daemon's artifact files: with an sdk artifact there, disks are read through VDDK
+  // (vddk_source.h). "" never uses VDDK.
+  std::string artifacts_dir;
+  // Cold migration: mm-transfer for `inspect` ("" = beside this executable), and the guest fixes
+  // tool, looked up in PATH (its absence is reported, never hidden).
+  std::string mm_transfer_path;
+  std::string guest_fixes_tool = "virt-v2v-in-place";
 };
 
 class MigrationSteps final : public StepRunner {
@@ -39,6 +46,12 @@ class MigrationSteps final : public StepRunner {
   void set_reporter(StepReporter* reporter) override;
   void stop_all();
 
+  // Tests only (tests/flows/cold_flow_test.cpp): the next run of the cold step `kind` fails with
+  // "injected fault: REASON" once its work is done (the source is then off), so every stage's
+  // failure path can be exercised on the real lab. Never set by the daemon.
+  void inject_fault(StepKind kind, const std::string& reason);
+  void clear_faults();
+
  private:
   struct Job {
     std::thread thread;
@@ -46,6 +59,9 @@ class MigrationSteps final : public StepRunner {
     std::atomic<bool> done{false};
   };
   void run(const std::string& uuid, StepKind kind, Job& job);
+  // Export, Inspect, Write Volume, Guest Fixes, Finalize (cold_steps.cpp). Throws on failure.
+  void run_cold(const std::string& uuid, StepKind kind, Job& job);
+  void check_fault(StepKind kind);
 
   state::Store& store_;
   DiskCopier& copier_;
@@ -53,6 +69,8 @@ class MigrationSteps final : public StepRunner {
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;  // shared with the job's own thread
   std::atomic<StepReporter*> reporter_{nullptr};
+  std::mutex faults_mu_;
+  std::map<StepKind, std::string> faults_;
 };
 
 }  // namespace mm::migration

@@ -5,6 +5,7 @@
 // std::invalid_argument with a message for the user when the request does not apply (for example
 // "cannot retry: instance is not in Error state"), and state::StoreError kNotFound for an unknown
 // instance.
+#include <stdexcept>
 #include <string>
 
 namespace mm::migration {
@@ -19,6 +20,12 @@ class QueueControl {
   virtual void retry(const std::string& instance_uuid) = 0;
   // An instance in Conflict (changed at the source since it was queued) is accepted as it now is.
   virtual void resolve(const std::string& instance_uuid) = 0;
+  // A Completed cold migration is accepted: the source stays powered off for good (a cancel before
+  // this powers it back on). Finished.
+  virtual void confirm(const std::string& instance_uuid) {
+    (void)instance_uuid;
+    throw std::invalid_argument("cannot confirm: not supported by this scheduler");
+  }
   // Batches were started, stopped, edited, reset or removed: re-plan now rather than at the next
   // tick.
   virtual void wake() = 0;

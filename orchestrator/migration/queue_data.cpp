@@ -77,6 +77,14 @@ json to_json(const QueueData& d) {
   j["target"] = d.target;
   j["project"] = d.project;
   j["nic_networks"] = d.nic_networks;
+  if (d.cold) {
+    j["kind"] = "cold";
+    j["inspection"] =
+        d.inspection.empty() ? json(nullptr) : json::parse(d.inspection, nullptr, false);
+    j["guest_os"] = d.guest_os;
+    j["firmware"] = d.firmware;
+    j["guest_fixes"] = d.guest_fixes;
+  }
   return j;
 }
 
@@ -113,6 +121,11 @@ QueueData parse_queue_data(const std::string& text) {
   get(j, "target", d.target);
   get(j, "project", d.project);
   get(j, "nic_networks", d.nic_networks);
+  d.cold = j.value("kind", std::string()) == "cold";
+  if (auto i = j.find("inspection"); i != j.end() && i->is_object()) d.inspection = i->dump();
+  get(j, "guest_os", d.guest_os);
+  get(j, "firmware", d.firmware);
+  get(j, "guest_fixes", d.guest_fixes);
   return d;
 }
 

@@ -52,6 +52,12 @@ struct QueueData {
   std::string error_stage, error_reason;
   std::string target, project;            // placement result
   std::vector<std::string> nic_networks;  // per source NIC, "network|nictype|vlan"
+  // Cold migration (docs/cold-migration.md).
+  bool cold = false;
+  std::string inspection;   // `mm-transfer inspect --json` of the copied root disk ("" not yet)
+  std::string guest_os;     // from the inspection: "Debian GNU/Linux 12 (bookworm)", "" unknown
+  std::string firmware;     // from the inspection: uefi | bios | unknown
+  std::string guest_fixes;  // "applied by virt-v2v-in-place" or "skipped: <why>"
   bool operator==(const QueueData&) const = default;
 };
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "orchestrator/artifacts/disk_access.h"
 #include "orchestrator/batch/batch_json.h"
 #include "orchestrator/batch/batch_match.h"
 #include "orchestrator/batch/window_time.h"
@@ -29,9 +30,17 @@ std::string rfc3339(TimePoint t) {
   return inventory::format_rfc3339(t);
 }
 
-// The times stored in QueueData (RFC 3339); epoch for "" (an unset lockout).
+// The times stored in QueueData (RFC 3339); epoch for "" (an unset lockout or end).
 TimePoint parse_time(const std::string& s) {
   return batch::parse_window_time(s).value_or(TimePoint{});
+}
+
+// A window's end, where unset (the zero time) means the window never closes.
+bool before_end(TimePoint now, TimePoint end) {
+  return end == TimePoint{} || now < end;
+}
+std::string rfc3339_or_unset(TimePoint t) {
+  return t == TimePoint{} ? "" : rfc3339(t);
 }
 
 // What must not change between queueing and cutover for the target to still fit the source.
@@ -113,6 +122,16 @@ std::string_view step_name(StepKind k) {
       return "final_import";
     case StepKind::kPostMigration:
       return "post_migration";
+    case StepKind::kExport:
+      return "export";
+    case StepKind::kInspect:
+      return "inspect";
+    case StepKind::kWriteVolume:
+      return "write_volume";
+    case StepKind::kGuestFixes:
+      return "guest_fixes";
+    case StepKind::kFinalize:
+      return "finalize";
   }
   return "?";
 }
@@ -209,6 +228,7 @@ TickStats Scheduler::tick() {
     for (state::InstanceRecord& i : store_.list_instances()) instances[i.uuid] = std::move(i);
     std::map<int64_t, state::SourceRecord> sources;
     for (state::SourceRecord& s : store_.list_sources()) sources[s.id] = std::move(s);
+    const std::optional<artifacts::SdkChoice> sdk = artifacts::find_sdk(store_, "");
     // What include expressions see: the effective view plus source and source_type.
     std::map<std::string, json> views;
     auto view_of = [&](const std::string& uuid) -> const json& {
@@ -246,10 +266,13 @@ TickStats Scheduler::tick() {
         q.batch_id = id;
         q.batch_name = b.rec.name;
         q.instance_name = state::target_instance_name(inst.name);
-        q.stage = std::string(stage_name(Stage::kWaitingCreate));
-        q.status = std::string(stage_status(Stage::kWaitingCreate));
-        q.status_message = "Waiting for instance creation";
+        const bool cold = b.cfg.kind == "cold";
+        const Stage first = cold ? Stage::kQueued : Stage::kWaitingCreate;
+        q.stage = std::string(stage_name(first));
+        q.status = std::string(stage_status(first));
+        q.status_message = cold ? "Waiting for a worker slot" : "Waiting for instance creation";
         QueueData d;
+        d.cold = cold;
         d.fingerprint = instance_fingerprint(view);
         for (const auto& disk : view.value("disks", json::array())) {
           DiskState ds;
@@ -258,7 +281,10 @@ TickStats Scheduler::tick() {
           ds.capacity = disk.value("capacity", int64_t{0});
           d.disks.push_back(std::move(ds));
         }
-        append_event(q, "created", "Queued by batch \"" + b.rec.name + "\"");
+        append_event(
+            q, "created",
+            std::string(cold ? "Queued for cold migration by batch \"" : "Queued by batch \"") +
+                b.rec.name + "\"");
         if (!save(q, d, /*claim=*/true)) continue;  // the batch was stopped or reset meanwhile
         queue[q.instance_uuid] = q;
         ++stats.claimed;
@@ -337,9 +363,9 @@ TickStats Scheduler::tick() {
       if (b.rec.status != "Running") {
         // A stopped batch: abandon what runs, resumable from the checkpoints.
         const bool active = s == Stage::kCreating || s == Stage::kBackgroundImport ||
-                            s == Stage::kTopUp || s == Stage::kFinalImport;
+                            s == Stage::kTopUp || s == Stage::kFinalImport || is_cold_step_stage(s);
         if (active) {
-          to_stop.emplace_back(uuid, s == Stage::kFinalImport);
+          to_stop.emplace_back(uuid, s == Stage::kFinalImport || is_cold_step_stage(s));
           move(q, Event::kBatchStopped);
           q.status_message = "Batch stopped";
           ++stats.moves;
@@ -349,9 +375,17 @@ TickStats Scheduler::tick() {
           const inventory::InstanceOverride ov =
               inventory::instance_override_from_stored(instances[uuid].override_json);
           const auto& o = b.cfg.instance_restriction_overrides;
-          return inventory::restriction(
+          // A cold migration needs no change tracking: the source is off while it is copied.
+          auto why = inventory::restriction(
               view_of(uuid), ov,
-              {o.allow_unknown_os, o.allow_no_ipv4, o.allow_no_background_import});
+              {o.allow_unknown_os, o.allow_no_ipv4, o.allow_no_background_import || d.cold});
+          // An artifact the instance's source needs (docs/artifacts.md) holds it as well.
+          if (!why) {
+            if (auto src = sources.find(instances[uuid].source_id); src != sources.end()) {
+              why = artifacts::missing_artifact(src->second, sdk);
+            }
+          }
+          return why;
         };
         const bool cbt = instances[uuid].background_import;
         std::optional<size_t> cidx;
@@ -366,7 +400,7 @@ TickStats Scheduler::tick() {
           if (d.has_window) {
             const TimePoint end = parse_time(d.window.end);
             const TimePoint lockout = parse_time(d.window.lockout);
-            const bool usable = now < end && (lockout == TimePoint{} || now < lockout);
+            const bool usable = before_end(now, end) && (lockout == TimePoint{} || now < lockout);
             if (usable) return;
             --window_use[{q.batch_id, d.window.name}];
             d.has_window = false;
@@ -376,16 +410,17 @@ TickStats Scheduler::tick() {
           std::stable_sort(ws.begin(), ws.end(),
                            [](auto* x, auto* y) { return x->start < y->start; });
           for (const batch::MigrationWindow* w : ws) {
-            if (now >= w->end) continue;
+            if (!before_end(now, w->end)) continue;
             if (w->lockout != TimePoint{} && now >= w->lockout) continue;
             if (w->capacity > 0 && window_use[{q.batch_id, w->name}] >= w->capacity) continue;
             if (constraint && constraint->min_instance_boot_time.count() > 0 &&
+                w->end != TimePoint{} &&
                 w->end - std::max(now, w->start) < constraint->min_instance_boot_time) {
               continue;
             }
             d.has_window = true;
-            d.window = {w->name, rfc3339(w->start), rfc3339(w->end),
-                        w->lockout == TimePoint{} ? "" : rfc3339(w->lockout)};
+            d.window = {w->name, rfc3339(w->start), rfc3339_or_unset(w->end),
+                        rfc3339_or_unset(w->lockout)};
             ++window_use[{q.batch_id, w->name}];
             q.window_name = w->name;
             return;
@@ -393,11 +428,83 @@ TickStats Scheduler::tick() {
           q.window_name.clear();
         };
 
+        // Placement (defaults, then the scriptlet) into `d`; false with the reason shown when it
+        // cannot be placed (yet).
+        auto place = [&]() {
+          try {
+            const Placement p =
+                place_instance(b.cfg, b.cfg_json, b.script.get(), view_of(uuid), networks);
+            d.target = p.target;
+            d.project = p.project;
+            for (size_t i = 0; i < d.disks.size() && i < p.disk_pools.size(); ++i) {
+              d.disks[i].pool = p.disk_pools[i];
+            }
+            d.nic_networks.clear();
+            for (const auto& n : p.nics) {
+              d.nic_networks.push_back(n.network + "|" + n.nictype + "|" + n.vlan);
+            }
+          } catch (const std::exception& e) {
+            q.status_message = e.what();
+            return false;
+          }
+          if (!targets.count(d.target)) {
+            q.status_message = "Target \"" + d.target + "\" does not exist";
+            return false;
+          }
+          return true;
+        };
+
         switch (s) {
+          case Stage::kQueued: {
+            if (const auto why = restricted()) {
+              move(q, Event::kRestricted);
+              q.status_message = *why;
+              ++stats.moves;
+              break;
+            }
+            if (!b.error.empty()) {
+              q.status_message = "Batch configuration: " + b.error;
+              break;
+            }
+            if (!place()) break;
+            if (!import_slot_free(uuid, d.target)) {
+              q.status_message = "Waiting for a worker slot";
+              break;
+            }
+            take_import_slot(uuid, d.target);
+            move(q, Event::kImportSlot);
+            q.status_message = "Starting export";
+            d.cycle.clear();
+            append_event(q, "placement",
+                         "Placed on target \"" + d.target + "\" project \"" + d.project + "\"");
+            to_start.emplace_back(uuid, StepKind::kExport);
+            ++stats.moves;
+            ++stats.steps_started;
+            break;
+          }
+          case Stage::kExport:
+          case Stage::kInspect:
+          case Stage::kWriteVolume:
+          case Stage::kGuestFixes:
+          case Stage::kFinalize:
+            if (!runner_.running(uuid)) {
+              // The daemon restarted mid-step: the step starts again from what the data records.
+              const StepKind k = s == Stage::kExport        ? StepKind::kExport
+                                 : s == Stage::kInspect     ? StepKind::kInspect
+                                 : s == Stage::kWriteVolume ? StepKind::kWriteVolume
+                                 : s == Stage::kGuestFixes  ? StepKind::kGuestFixes
+                                                            : StepKind::kFinalize;
+              to_start.emplace_back(uuid, k);
+              ++stats.steps_started;
+            }
+            break;
+          case Stage::kCompleted:
+            break;
           case Stage::kBlocked:
             if (const auto why = restricted(); !why) {
-              move(q, Event::kUnrestricted);
-              q.status_message = "Waiting for instance creation";
+              move(q, Event::kUnrestricted, d.cold ? "cold migration" : "");
+              q.status_message =
+                  d.cold ? "Waiting for a worker slot" : "Waiting for instance creation";
               ++stats.moves;
             } else {
               q.status_message = *why;
@@ -415,27 +522,8 @@ TickStats Scheduler::tick() {
               q.status_message = "Batch configuration: " + b.error;
               break;
             }
-            try {
-              const Placement p =
-                  place_instance(b.cfg, b.cfg_json, b.script.get(), view_of(uuid), networks);
-              d.target = p.target;
-              d.project = p.project;
-              for (size_t i = 0; i < d.disks.size() && i < p.disk_pools.size(); ++i) {
-                d.disks[i].pool = p.disk_pools[i];
-              }
-              d.nic_networks.clear();
-              for (const auto& n : p.nics) {
-                d.nic_networks.push_back(n.network + "|" + n.nictype + "|" + n.vlan);
-              }
-            } catch (const std::exception& e) {
-              q.status_message = e.what();
-              break;
-            }
+            if (!place()) break;
             auto t = targets.find(d.target);
-            if (t == targets.end()) {
-              q.status_message = "Target \"" + d.target + "\" does not exist";
-              break;
-            }
             if (creating[d.target] >= t->second.create_limit) {
               q.status_message = "Waiting for instance creation";
               break;
@@ -476,8 +564,7 @@ TickStats Scheduler::tick() {
           case Stage::kFinalImport:
           case Stage::kPostMigration: {
             if (s == Stage::kFinalImport && d.has_window) {
-              const TimePoint end = parse_time(d.window.end);
-              if (now >= end) {
+              if (!before_end(now, parse_time(d.window.end))) {
                 to_stop.emplace_back(uuid, true);
                 move(q, Event::kWindowClosed);
                 append_event(q, "window.missed",
@@ -486,6 +573,7 @@ TickStats Scheduler::tick() {
                                  "powered back on");
                 --window_use[{q.batch_id, d.window.name}];
                 d.has_window = false;
+                d.final_top_up_done = false;  // the next window gets its own final top-up
                 d.cycle.clear();
                 assign_window();
                 q.status_message = kMsgWaitingWindow;
@@ -607,7 +695,12 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
                        (kind == StepKind::kBackgroundImport && s == Stage::kBackgroundImport) ||
                        (kind == StepKind::kTopUp && s == Stage::kTopUp) ||
                        (kind == StepKind::kFinalImport && s == Stage::kFinalImport) ||
-                       (kind == StepKind::kPostMigration && s == Stage::kPostMigration);
+                       (kind == StepKind::kPostMigration && s == Stage::kPostMigration) ||
+                       (kind == StepKind::kExport && s == Stage::kExport) ||
+                       (kind == StepKind::kInspect && s == Stage::kInspect) ||
+                       (kind == StepKind::kWriteVolume && s == Stage::kWriteVolume) ||
+                       (kind == StepKind::kGuestFixes && s == Stage::kGuestFixes) ||
+                       (kind == StepKind::kFinalize && s == Stage::kFinalize);
   if (!matches) return;  // the instance moved on (stopped, canceled, window missed)
   bool restore = false;
   if (!outcome.ok) {
@@ -636,7 +729,8 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
     d.error_stage = std::string(step_name(kind));
     d.error_reason = outcome.reason;
     q->status_message = outcome.reason;
-    restore = kind == StepKind::kFinalImport;
+    // A failed cutover or cold migration must not leave the source off.
+    restore = kind == StepKind::kFinalImport || is_cold_step_stage(s);
     append_event(*q, "failed", std::string(step_name(kind)) + ": " + outcome.reason,
                  {{"stage", step_name(kind)}, {"reason", outcome.reason}});
     save(*q, d);
@@ -671,6 +765,38 @@ void Scheduler::finished(const std::string& uuid, StepKind kind, const StepOutco
         append_event(*q, "post_migration.started", "Post-migration steps started");
         save(*q, d);
         runner_.start(uuid, StepKind::kPostMigration);
+        break;
+      case StepKind::kExport:
+      case StepKind::kInspect:
+      case StepKind::kWriteVolume:
+      case StepKind::kGuestFixes: {
+        struct Next {
+          Event event;
+          StepKind step;
+          const char* message;
+        };
+        const Next n =
+            kind == StepKind::kExport
+                ? Next{Event::kExported, StepKind::kInspect, "Inspecting the copied disk"}
+            : kind == StepKind::kInspect
+                ? Next{Event::kInspected, StepKind::kWriteVolume, "Verifying the written volumes"}
+            : kind == StepKind::kWriteVolume
+                ? Next{Event::kWritten, StepKind::kGuestFixes, "Guest fixes"}
+                : Next{Event::kGuestFixed, StepKind::kFinalize, "Finalizing the target"};
+        move(*q, n.event);
+        q->status_message = n.message;
+        save(*q, d);
+        runner_.start(uuid, n.step);
+        break;
+      }
+      case StepKind::kFinalize:
+        move(*q, Event::kFinalized);
+        q->status_message =
+            "Target ready; the source stays powered off until `queue confirm` (or `queue cancel` "
+            "powers it back on)";
+        append_event(*q, "migration.completed",
+                     "Migration completed: target instance \"" + q->instance_name + "\" is ready");
+        save(*q, d);
         break;
       case StepKind::kPostMigration:
         move(*q, Event::kTargetStarted);
@@ -739,7 +865,9 @@ void Scheduler::cancel(const std::string& uuid) {
     QueueData d = parse_queue_data(q->data);
     move(*q, Event::kCancel);
     stop_runner = true;
-    restore = d.source_powered_off || s == Stage::kFinalImport;
+    // restore_source() itself only acts when we powered the source off.
+    restore = d.source_powered_off || s == Stage::kFinalImport || is_cold_step_stage(s) ||
+              s == Stage::kCompleted;
     q->status_message = "Canceled by user";
     append_event(*q, "canceled", "Canceled by user");
     save(*q, d);
@@ -759,7 +887,9 @@ void Scheduler::retry(const std::string& uuid) {
   }
   QueueData d = parse_queue_data(q->data);
   std::string guard = "not created yet";
-  if (d.created) {
+  if (d.cold) {
+    guard = "cold migration";  // starts over at Export; creation there is idempotent
+  } else if (d.created) {
     std::optional<state::InstanceRecord> inst = store_.get_instance(uuid);
     const bool cbt = inst && inst->background_import;
     // Without background import, or once imported, there is nothing to import before the window.
@@ -770,7 +900,7 @@ void Scheduler::retry(const std::string& uuid) {
   d.error_stage.clear();
   d.error_reason.clear();
   d.post_migration_attempts = 0;
-  q->status_message = "Retrying";
+  q->status_message = d.cold ? "Waiting for a worker slot" : "Retrying";
   append_event(*q, "retried", "Retry requested");
   save(*q, d);
   wake();
@@ -789,6 +919,25 @@ void Scheduler::resolve(const std::string& uuid) {
   move(*q, Event::kResolve);
   q->status_message = kMsgWaitingWindow;
   append_event(*q, "resolved", "Conflict resolved: the source is accepted as it is now");
+  save(*q, d);
+  wake();
+}
+
+void Scheduler::confirm(const std::string& uuid) {
+  std::lock_guard lock(mu_);
+  std::optional<state::QueueRecord> q = store_.get_queue_entry(uuid);
+  if (!q) throw state::StoreError(state::StoreError::Kind::kNotFound, "instance not queued");
+  if (parse_stage(q->stage) != Stage::kCompleted) {
+    throw std::invalid_argument("cannot confirm: instance is " + q->status +
+                                ", not a Completed cold migration");
+  }
+  QueueData d = parse_queue_data(q->data);
+  move(*q, Event::kConfirm);
+  // From here nothing powers the source back on: it stays off, as the user accepted the target.
+  d.source_powered_off = false;
+  q->status_message = "Finished";
+  append_event(*q, "confirmed", "Migration confirmed by user; the source stays powered off");
+  append_event(*q, "finished", "Migration finished");
   save(*q, d);
   wake();
 }

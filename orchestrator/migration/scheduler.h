@@ -43,6 +43,7 @@ class Scheduler final : public QueueControl, public StepReporter {
   void cancel(const std::string& instance_uuid) override;
   void retry(const std::string& instance_uuid) override;
   void resolve(const std::string& instance_uuid) override;
+  void confirm(const std::string& instance_uuid) override;
   void wake() override;
 
   // StepReporter

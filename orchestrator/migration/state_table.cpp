@@ -15,7 +15,7 @@ struct StageInfo {
   std::string_view status;
 };
 
-constexpr std::array<StageInfo, 13> kStages = {{
+constexpr std::array<StageInfo, 20> kStages = {{
     {S::kBlocked, "blocked", "Blocked"},
     {S::kWaitingCreate, "waiting_create", "Waiting"},
     {S::kCreating, "creating", "Creating"},
@@ -29,13 +29,21 @@ constexpr std::array<StageInfo, 13> kStages = {{
     {S::kError, "error", "Error"},
     {S::kCanceled, "canceled", "Canceled"},
     {S::kConflict, "conflict", "Conflict"},
+    {S::kQueued, "queued", "Queued"},
+    {S::kExport, "export", "Export"},
+    {S::kInspect, "inspect", "Inspect"},
+    {S::kWriteVolume, "write_volume", "Write Volume"},
+    {S::kGuestFixes, "guest_fixes", "Guest Fixes"},
+    {S::kFinalize, "finalize", "Finalize"},
+    {S::kCompleted, "completed", "Completed"},
 }};
 
-constexpr std::array<std::string_view, 19> kEvents = {
+constexpr std::array<std::string_view, 25> kEvents = {
     "unrestricted",  "restricted",    "create_slot",    "created",     "import_slot",
     "import_done",   "top_up_due",    "top_up_done",    "window_open", "source_changed",
     "final_done",    "window_closed", "target_started", "step_failed", "post_retry",
-    "batch_stopped", "cancel",        "retry",          "resolve",
+    "batch_stopped", "cancel",        "retry",          "resolve",     "exported",
+    "inspected",     "written",       "guest_fixed",    "finalized",   "confirm",
 };
 
 }  // namespace
@@ -101,6 +109,52 @@ const std::vector<Transition>& state_table() {
       {S::kFinalImport, E::kCancel, "", "stop the workers, power the source back on", S::kCanceled},
       {S::kConflict, E::kCancel, "", "", S::kCanceled},
       {S::kError, E::kCancel, "", "", S::kCanceled},
+      // Cold migration: one pass, Queued -> Export -> ... -> Completed; any failure powers the
+      // source back on.
+      {S::kQueued, E::kRestricted, "", "", S::kBlocked},
+      {S::kBlocked, E::kUnrestricted, "cold migration", "", S::kQueued},
+      {S::kQueued, E::kImportSlot, "source and target below their import limits",
+       "place the instance; create the target instance and volumes; power off the source; copy "
+       "every disk into its volume",
+       S::kExport},
+      {S::kExport, E::kExported, "", "record each disk's digest", S::kInspect},
+      {S::kInspect, E::kInspected, "",
+       "record partition table, firmware and guest OS; set the "
+       "target's firmware",
+       S::kWriteVolume},
+      {S::kWriteVolume, E::kWritten, "", "every volume read back, digest equal to the export's",
+       S::kGuestFixes},
+      {S::kGuestFixes, E::kGuestFixed, "",
+       "virt-v2v-in-place ran, or the reason it was skipped recorded", S::kFinalize},
+      {S::kFinalize, E::kFinalized, "", "target configured, disks attached; source left off",
+       S::kCompleted},
+      {S::kCompleted, E::kConfirm, "", "the user accepts the target; the source stays off",
+       S::kFinished},
+      {S::kExport, E::kStepFailed, "", "power the source back on, record the stage and reason",
+       S::kError},
+      {S::kInspect, E::kStepFailed, "", "power the source back on, record the stage and reason",
+       S::kError},
+      {S::kWriteVolume, E::kStepFailed, "", "power the source back on, record the stage and reason",
+       S::kError},
+      {S::kGuestFixes, E::kStepFailed, "", "power the source back on, record the stage and reason",
+       S::kError},
+      {S::kFinalize, E::kStepFailed, "", "power the source back on, record the stage and reason",
+       S::kError},
+      {S::kExport, E::kBatchStopped, "", "stop the workers, power the source back on", S::kQueued},
+      {S::kInspect, E::kBatchStopped, "", "power the source back on", S::kQueued},
+      {S::kWriteVolume, E::kBatchStopped, "", "power the source back on", S::kQueued},
+      {S::kGuestFixes, E::kBatchStopped, "", "power the source back on", S::kQueued},
+      {S::kFinalize, E::kBatchStopped, "", "power the source back on", S::kQueued},
+      {S::kError, E::kRetry, "cold migration", "", S::kQueued},
+      {S::kCanceled, E::kRetry, "cold migration", "", S::kQueued},
+      {S::kQueued, E::kCancel, "", "", S::kCanceled},
+      {S::kExport, E::kCancel, "", "stop the workers, power the source back on", S::kCanceled},
+      {S::kInspect, E::kCancel, "", "power the source back on", S::kCanceled},
+      {S::kWriteVolume, E::kCancel, "", "power the source back on", S::kCanceled},
+      {S::kGuestFixes, E::kCancel, "", "power the source back on", S::kCanceled},
+      {S::kFinalize, E::kCancel, "", "power the source back on", S::kCanceled},
+      {S::kCompleted, E::kCancel, "", "power the source back on (the target is kept)",
+       S::kCanceled},
   };
   return table;
 }
@@ -142,7 +196,13 @@ bool is_terminal(Stage s) {
 }
 
 bool holds_import_slot(Stage s) {
-  return s == S::kBackgroundImport || s == S::kTopUp || s == S::kFinalImport;
+  return s == S::kBackgroundImport || s == S::kTopUp || s == S::kFinalImport ||
+         is_cold_step_stage(s);
+}
+
+bool is_cold_step_stage(Stage s) {
+  return s == S::kExport || s == S::kInspect || s == S::kWriteVolume || s == S::kGuestFixes ||
+         s == S::kFinalize;
 }
 
 bool in_final_stages(Stage s) {

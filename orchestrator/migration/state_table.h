@@ -23,6 +23,14 @@ enum class Stage {
   kError,
   kCanceled,
   kConflict,  // the source instance changed since it was queued
+  // Cold migration (docs/cold-migration.md): one pass with the source powered off.
+  kQueued,       // accepted; waiting for the source's and target's import limits
+  kExport,       // source powered off, target created, every disk copied into its volume
+  kInspect,      // the copied root disk read: partition table, firmware, guest OS
+  kWriteVolume,  // every written volume read back and checked against the export's digest
+  kGuestFixes,   // virt-v2v-in-place, when installed and a guest OS was found
+  kFinalize,     // target configured from the inspection, disks attached
+  kCompleted,    // target ready; the source stays off until the user confirms
 };
 
 enum class Event {
@@ -45,6 +53,12 @@ enum class Event {
   kCancel,
   kRetry,
   kResolve,
+  kExported,    // cold: every disk copied
+  kInspected,   // cold: the root disk inspected
+  kWritten,     // cold: every volume verified
+  kGuestFixed,  // cold: guest fixes applied or skipped (said which)
+  kFinalized,   // cold: target configured
+  kConfirm,     // cold: the user accepts the migrated instance (`queue confirm`)
 };
 
 struct Transition {
@@ -72,5 +86,7 @@ bool is_terminal(Stage s);  // finished, error, canceled
 bool holds_import_slot(Stage s);
 // Stages counted by a constraint's max_concurrent_instances (final or post-migration).
 bool in_final_stages(Stage s);
+// Export, Inspect, Write Volume, Guest Fixes, Finalize: a cold step runs.
+bool is_cold_step_stage(Stage s);
 
 }  // namespace mm::migration

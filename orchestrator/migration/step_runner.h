@@ -11,7 +11,19 @@
 
 namespace mm::migration {
 
-enum class StepKind { kCreate, kBackgroundImport, kTopUp, kFinalImport, kPostMigration };
+enum class StepKind {
+  kCreate,
+  kBackgroundImport,
+  kTopUp,
+  kFinalImport,
+  kPostMigration,
+  // Cold migration, one per stage of the same name.
+  kExport,
+  kInspect,
+  kWriteVolume,
+  kGuestFixes,
+  kFinalize,
+};
 
 std::string_view step_name(StepKind k);
 

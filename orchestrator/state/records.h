@@ -21,6 +21,10 @@ struct SourceRecord {
   std::string trusted_fingerprint;
   int64_t import_limit = 50;
   std::string connectivity_status = "Unknown";
+  // How disks are read: auto (VDDK when an sdk artifact exists, else the datastore), vddk (only
+  // VDDK: blocked without the artifact), datastore (never VDDK).
+  // orchestrator/artifacts/disk_access.h
+  std::string disk_access = "auto";
 };
 
 struct TargetRecord {
@@ -91,16 +95,18 @@ struct WarningRecord {
   std::string updated_date;
 };
 
-// A batch: the user's YAML body lives in `config` as JSON (orchestrator/batch parses and checks it);
-// the columns are what the scheduler reads and writes on its own.
+// A batch: the user's YAML body lives in `config` as JSON (orchestrator/batch parses and checks
+// it); the columns are what the scheduler reads and writes on its own.
 struct BatchRecord {
   int64_t id = 0;
   std::string name;
   std::string status = "Defined";  // Defined | Queued | Running | Stopped | Finished | Error
   std::string status_message;
-  std::string config = "{}";  // JSON: include_expression, migration_windows, constraints, defaults, config
-  std::string start_date;     // RFC 3339, set when first started; "" never started
-  int64_t started_seq = 0;    // order of first start (1, 2, ...): the earlier batch claims a shared instance
+  std::string config =
+      "{}";  // JSON: include_expression, migration_windows, constraints, defaults, config
+  std::string start_date;  // RFC 3339, set when first started; "" never started
+  int64_t started_seq =
+      0;  // order of first start (1, 2, ...): the earlier batch claims a shared instance
 };
 
 // One instance in the migration queue. `stage` is the state machine's state
@@ -113,7 +119,7 @@ struct QueueRecord {
   std::string status;
   std::string status_message;
   std::string stage;
-  std::string window_name;      // the migration window assigned, "" none
+  std::string window_name;       // the migration window assigned, "" none
   std::string placement = "{}";  // JSON: target, project, pools, networks
   std::string data = "{}";       // JSON: per-disk progress, change ids, volumes, snapshot, retries
   std::string last_update;       // RFC 3339

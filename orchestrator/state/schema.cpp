@@ -129,6 +129,10 @@ CREATE TABLE artifacts (
   last_updated TEXT NOT NULL
 );
 )sql"},
+      // How a source's disks are read (orchestrator/artifacts/disk_access.h).
+      {4, R"sql(
+ALTER TABLE sources ADD COLUMN disk_access TEXT NOT NULL DEFAULT 'auto';
+)sql"},
   };
   return steps;
 }

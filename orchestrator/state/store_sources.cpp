@@ -8,7 +8,7 @@ namespace {
 constexpr const char* kPasswordContext = "mm/source/password";
 constexpr const char* kColumns =
     "id, name, source_type, endpoint, username, password_enc IS NOT NULL, trusted_fingerprint, "
-    "import_limit, connectivity_status";
+    "import_limit, connectivity_status, disk_access";
 
 SourceRecord row(const Statement& q) {
   SourceRecord s;
@@ -21,6 +21,7 @@ SourceRecord row(const Statement& q) {
   s.trusted_fingerprint = q.column_text(6);
   s.import_limit = q.column_int(7);
   s.connectivity_status = q.column_text(8);
+  s.disk_access = q.column_text(9);
   return s;
 }
 
@@ -59,7 +60,8 @@ SourceRecord Store::create_source(const SourceRecord& s) {
   Transaction tx(*db_);
   Statement q = db_->prepare(
       "INSERT INTO sources (name, source_type, endpoint, username, password_enc, "
-      "trusted_fingerprint, import_limit, connectivity_status) VALUES (?,?,?,?,?,?,?,?)");
+      "trusted_fingerprint, import_limit, connectivity_status, disk_access) "
+      "VALUES (?,?,?,?,?,?,?,?,?)");
   q.bind(1, s.name).bind(2, s.source_type).bind(3, s.endpoint).bind(4, s.username);
   if (s.password) {
     q.bind_blob(5, box_.seal(*s.password, kPasswordContext));
@@ -67,6 +69,7 @@ SourceRecord Store::create_source(const SourceRecord& s) {
     q.bind_null(5);
   }
   q.bind(6, s.trusted_fingerprint).bind(7, s.import_limit).bind(8, s.connectivity_status);
+  q.bind(9, s.disk_access);
   try {
     q.run();
   } catch (const SqliteError& e) {
@@ -84,10 +87,11 @@ SourceRecord Store::update_source(const std::string& name, const SourceRecord& s
   if (!find(*db_, name)) throw no_such(name);
   Statement q = db_->prepare(
       "UPDATE sources SET name = ?, source_type = ?, endpoint = ?, username = ?, "
-      "trusted_fingerprint = ?, import_limit = ?, connectivity_status = ? WHERE name = ?");
+      "trusted_fingerprint = ?, import_limit = ?, connectivity_status = ?, disk_access = ? "
+      "WHERE name = ?");
   q.bind(1, s.name).bind(2, s.source_type).bind(3, s.endpoint).bind(4, s.username);
   q.bind(5, s.trusted_fingerprint).bind(6, s.import_limit).bind(7, s.connectivity_status);
-  q.bind(8, name);
+  q.bind(8, s.disk_access).bind(9, name);
   try {
     q.run();
   } catch (const SqliteError& e) {

@@ -1,8 +1,5 @@
 #include "tests/flows/flow_world.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +9,7 @@
 #include "orchestrator/incus/client.h"
 #include "orchestrator/inventory/sync.h"
 #include "orchestrator/vmware/vmware_client.h"
+#include "tests/support/guest_disk.h"
 
 namespace mm::test {
 
@@ -62,6 +60,8 @@ FlowWorld::FlowWorld(IncusLab& lab, const std::string& model_json, migration::Ti
   migration::StepsOptions so;
   so.work_dir = dir_.file("work");
   if (mounted) so.datastore_dirs["datastore-01"] = sim_->datastore_dir();
+  so.mm_transfer_path = mm_transfer();  // cold migrations run `mm-transfer inspect`
+  so.artifacts_dir = artifacts_dir();   // VDDK only once a test uploads an sdk artifact
   steps_ = std::make_unique<migration::MigrationSteps>(*store_, *copier_, so);
   scheduler_ = std::make_unique<migration::Scheduler>(
       *store_, clock_, *steps_, migration::SchedulerOptions{std::chrono::milliseconds(50)});
@@ -107,7 +107,7 @@ std::string FlowWorld::flat_image(const std::string& vm) const {
 }
 
 std::string FlowWorld::flat_image(const VmwareSim& sim, const std::string& vm) const {
-  return sim.datastore_dir() + "/" + vm + "/" + vm + "-flat.vmdk";
+  return flat_image_path(sim.datastore_dir(), vm);
 }
 
 void FlowWorld::guest_write(const std::string& vm, uint64_t offset, uint64_t length,
@@ -117,27 +117,7 @@ void FlowWorld::guest_write(const std::string& vm, uint64_t offset, uint64_t len
 
 void FlowWorld::guest_write(const VmwareSim& sim, const std::string& vm, uint64_t offset,
                             uint64_t length, uint32_t seed) {
-  std::vector<char> buf(length);
-  uint32_t x = seed * 2654435761u + 1;
-  for (char& c : buf) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    c = static_cast<char>(x);
-  }
-  const std::string image = flat_image(sim, vm);
-  const int fd = ::open(image.c_str(), O_WRONLY);
-  if (fd < 0) throw std::runtime_error("open " + image);
-  const ssize_t n = ::pwrite(fd, buf.data(), buf.size(), static_cast<off_t>(offset));
-  ::close(fd);
-  if (n != static_cast<ssize_t>(length)) throw std::runtime_error("short write to " + image);
-  const std::string line =
-      "{\"offset\":" + std::to_string(offset) + ",\"length\":" + std::to_string(length) + "}\n";
-  const int jfd = ::open((image + ".cbt.jsonl").c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
-  if (jfd < 0) throw std::runtime_error("open journal of " + image);
-  const ssize_t w = ::write(jfd, line.data(), line.size());
-  ::close(jfd);
-  if (w != static_cast<ssize_t>(line.size())) throw std::runtime_error("journal write");
+  write_guest_data(flat_image(sim, vm), offset, length, seed);
 }
 
 void FlowWorld::add_batch(const json& batch, bool start) {

@@ -39,11 +39,14 @@ class FlowWorld {
   // Registers the lab once more under another name (a second target).
   void add_target(const std::string& name);
   std::string state_dir() const { return dir_.file("state"); }
+  // Where the in-process steps look for artifact files (orchestrator/artifacts/artifact_files.h).
+  std::string artifacts_dir() const { return dir_.file("state") + "/artifacts"; }
   std::string clock_file() const { return dir_.file("clock"); }
   // Sets the clock of the in-process scheduler and of the file a flow-daemon reads.
   void set_time(migration::TimePoint t);
   migration::ManualClock& clock() { return clock_; }
   migration::Scheduler& scheduler() { return *scheduler_; }
+  migration::MigrationSteps& steps() { return *steps_; }
   VmwareSim& sim() { return *sim_; }
   IncusLab& lab() { return lab_; }
 

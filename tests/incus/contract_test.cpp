@@ -235,7 +235,11 @@ TEST_F(Contract, VmCreateOperationUpToTheRefusal) {
   Answer f = ask(*fake_, "POST", "/1.0/instances", vm_body("ct-vm"));
   same(r, f, "POST /1.0/instances (async)");
   EXPECT_EQ(r.body["metadata"]["description"], f.body["metadata"]["description"]);
-  EXPECT_EQ(r.body["metadata"]["status"], "Running");
+  // The reply shows the operation as it is when the reply is written: the real daemon's can
+  // already have failed (no KVM fails fast), so either state is the real contract.
+  EXPECT_TRUE(r.body["metadata"]["status"] == "Running" ||
+              r.body["metadata"]["status"] == "Failure")
+      << r.body["metadata"]["status"];
   EXPECT_EQ(f.body["metadata"]["status"], "Running");
 
   Answer rw = ask(*real_, "GET", op_path(r) + "/wait?timeout=30");

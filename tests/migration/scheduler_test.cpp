@@ -237,6 +237,49 @@ TEST_F(SchedulerTest, AMissedWindowPowersTheSourceBackOnAndWaitsForTheNextWindow
   EXPECT_EQ(stage(kWin), "finished");
 }
 
+TEST_F(SchedulerTest, TheNextWindowAfterAMissedOneGetsItsOwnFinalTopUp) {
+  auto cfg = config("location matches 'Win2016'");
+  cfg.background_sync_interval = std::chrono::seconds(0);  // only final top-ups
+  cfg.migration_windows.push_back({"window2", at(2, 0), at(2, 10), {}, 0});
+  add_batch("batch01", cfg);
+  settle();
+  clock_.set(at(0, 50));
+  settle();  // window1's final top-up
+  clock_.set(at(1, 0));
+  scheduler_.tick();
+  ASSERT_EQ(stage(kWin), "final_import");
+  clock_.set(at(1, 10));
+  scheduler_.tick();
+  ASSERT_EQ(entry(kWin).window_name, "window2");
+  clock_.set(at(1, 49));
+  scheduler_.tick();
+  EXPECT_EQ(stage(kWin), "idle");
+  clock_.set(at(1, 50));  // final_background_sync_limit (10m) before window2
+  scheduler_.tick();
+  EXPECT_EQ(stage(kWin), "top_up");
+  int top_ups = 0;
+  for (const std::string& e : events(kWin)) top_ups += e == "top_up.started";
+  EXPECT_EQ(top_ups, 2);
+}
+
+TEST_F(SchedulerTest, AWindowWithoutAnEndIsUsedAndNeverMissed) {
+  auto cfg = config("location matches 'Win2016'");
+  cfg.migration_windows = {{"open", at(1, 0), TimePoint{}, {}, 0}};
+  add_batch("batch01", cfg);
+  settle();
+  EXPECT_EQ(entry(kWin).window_name, "open");
+  EXPECT_EQ(entry(kWin).status_message, "Waiting for migration window");
+  clock_.set(at(1, 0));
+  scheduler_.tick();
+  ASSERT_EQ(stage(kWin), "final_import");
+  clock_.set(at(30, 0));  // a day later the final import is still in its window
+  scheduler_.tick();
+  EXPECT_EQ(stage(kWin), "final_import");
+  EXPECT_TRUE(steps_.stopped.empty());
+  settle();
+  EXPECT_EQ(stage(kWin), "finished");
+}
+
 TEST_F(SchedulerTest, MinimumBootTimeChoosesALongEnoughWindowAndConstraintsLimitConcurrency) {
   auto cfg = config("true");
   cfg.instance_restriction_overrides = {true, true, true};

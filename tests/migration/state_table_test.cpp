@@ -43,7 +43,8 @@ TEST(StateTable, EveryStageIsReachableAndEveryActiveStageCanBeLeft) {
     reached.insert(t.to);
     left.insert(t.from);
   }
-  for (int i = 0; i <= static_cast<int>(Stage::kConflict); ++i) {
+  reached.insert(Stage::kQueued);  // where claiming puts a cold migration
+  for (int i = 0; i <= static_cast<int>(Stage::kCompleted); ++i) {
     const Stage s = static_cast<Stage>(i);
     EXPECT_TRUE(reached.count(s)) << stage_name(s);
     if (s != Stage::kFinished) {
@@ -63,10 +64,30 @@ TEST(StateTable, AMoveTheTableDoesNotHaveIsRefused) {
       Stage::kIdle);
 }
 
+TEST(StateTable, EveryColdStageFailsToErrorAndTheColdPathIsOneLine) {
+  Stage s = next_stage(Stage::kQueued, Event::kImportSlot);
+  EXPECT_EQ(s, Stage::kExport);
+  for (Event e : {Event::kExported, Event::kInspected, Event::kWritten, Event::kGuestFixed,
+                  Event::kFinalized}) {
+    EXPECT_TRUE(is_cold_step_stage(s));
+    EXPECT_TRUE(holds_import_slot(s));
+    EXPECT_EQ(next_stage(s, Event::kStepFailed), Stage::kError) << stage_name(s);
+    EXPECT_EQ(next_stage(s, Event::kBatchStopped), Stage::kQueued) << stage_name(s);
+    s = next_stage(s, e);
+  }
+  EXPECT_EQ(s, Stage::kCompleted);
+  EXPECT_FALSE(holds_import_slot(s));
+  EXPECT_EQ(next_stage(s, Event::kConfirm), Stage::kFinished);
+  EXPECT_EQ(next_stage(Stage::kBlocked, Event::kUnrestricted, "cold migration"), Stage::kQueued);
+  EXPECT_EQ(next_stage(Stage::kError, Event::kRetry, "cold migration"), Stage::kQueued);
+  EXPECT_THROW(next_stage(Stage::kExport, Event::kFinalized), std::logic_error);
+}
+
 TEST(StateTable, EveryActiveStageCanBeCanceledExceptPostMigration) {
   for (Stage s : {Stage::kBlocked, Stage::kWaitingCreate, Stage::kCreating, Stage::kWaitingImport,
                   Stage::kBackgroundImport, Stage::kIdle, Stage::kTopUp, Stage::kFinalImport,
-                  Stage::kConflict, Stage::kError}) {
+                  Stage::kConflict, Stage::kError, Stage::kQueued, Stage::kExport, Stage::kInspect,
+                  Stage::kWriteVolume, Stage::kGuestFixes, Stage::kFinalize, Stage::kCompleted}) {
     EXPECT_EQ(next_stage(s, Event::kCancel), Stage::kCanceled) << stage_name(s);
   }
 }

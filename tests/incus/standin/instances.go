@@ -134,6 +134,33 @@ func (s *server) getInstance(w http.ResponseWriter, r *http.Request, name string
 	syncReply(w, s.render(in))
 }
 
+// patchInstance merges the body's config keys into the instance's (PATCH /1.0/instances/NAME, as
+// the cold migration sets the firmware it inspected); answered synchronously.
+func (s *server) patchInstance(w http.ResponseWriter, r *http.Request, name string) {
+	project := projectOf(r)
+	var req struct {
+		Config map[string]string `json:"config"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		errorReply(w, http.StatusBadRequest, "bad request body: "+err.Error())
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.lookup(project, name)
+	if in == nil {
+		notFound(w, name, project)
+		return
+	}
+	if in.config == nil {
+		in.config = map[string]string{}
+	}
+	for k, v := range req.Config {
+		in.config[k] = v
+	}
+	syncReply(w, map[string]interface{}{})
+}
+
 func (s *server) createInstance(w http.ResponseWriter, r *http.Request) {
 	project := projectOf(r)
 	var req instancesPost

@@ -132,6 +132,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.getInstance(w, r, parts[2])
 		case http.MethodDelete:
 			s.deleteInstance(w, r, parts[2])
+		case http.MethodPatch:
+			s.patchInstance(w, r, parts[2])
 		default:
 			errorReply(w, http.StatusMethodNotAllowed, "method not allowed")
 		}
