@@ -63,6 +63,7 @@ class HttpsReader final : public SourceReader {
     server_.port = e.port;
     server_.pin = e.http_trust;
     server_.cookie = e.http_cookie;
+    server_.timeout = e.http_timeout;
     const std::string query = "?" + e.http_query;
     auto first = std::make_unique<HttpsConnection>(server_);
     resolve(*first, e.http_path, query);

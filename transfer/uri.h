@@ -9,6 +9,7 @@
 //                                      a source only: a datastore file (docs/datastore-source.md)
 //   vddk://HOST[:PORT]/?libdir=DIR&vm=MOREF&disk=ENC[&snapshot=MOREF&thumbprint=SHA1&transports=..]
 //                                      a source only: VMware's VDDK (docs/vddk-source.md)
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -36,6 +37,8 @@ struct Endpoint {
   // kHttps: what the URI must not carry (secrets stay off command lines), set by the caller.
   std::string http_cookie;  // the Cookie header: vmware_soap_session="..."
   std::string http_trust;   // the server certificate's SHA-256 (normalised); empty: system CAs
+  // kHttps: connect, handshake and each request (--http-timeout); a read that times out is retried.
+  std::chrono::milliseconds http_timeout{60000};
   // kVddk (vddk_uri.cpp): host and port above; the rest decoded from the query.
   struct Vddk {
     std::string libdir;      // the directory holding libvixDiskLib.so.*

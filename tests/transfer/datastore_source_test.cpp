@@ -77,7 +77,9 @@ class DatastoreSource : public ::testing::Test {
     return base_ + "/folder/vm1/" + file + "?dcPath=ha-datacenter&dsName=datastore1";
   }
   static std::string auth() {
-    return " --http-cookie-file " + cookie_dir_->file("cookie") + " --trust " + sim_->fingerprint();
+    // A stalled request is given up after 10 s and retried (not 60 s: ctest's limit is 300 s).
+    return " --http-cookie-file " + cookie_dir_->file("cookie") + " --trust " +
+           sim_->fingerprint() + " --http-timeout 10s";
   }
   static std::string digest_of(const std::string& src, const std::string& flags = "") {
     ToolRun r = run_tool("checksum '" + src + "' --json" + flags);
@@ -221,6 +223,9 @@ TEST_F(DatastoreSource, UsageErrors) {
   EXPECT_EQ(r.exit_code, 2);
   r = run_tool("copy " + flat_ + " " + dir_.file("x") + " --http-cookie-file /dev/null");
   EXPECT_EQ(r.exit_code, 2);
+  r = run_tool("copy " + flat_ + " " + dir_.file("x") + " --http-timeout 5s");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--http-timeout"), std::string::npos) << r.err;
   r = run_tool("copy '" + uri("vm1-flat.vmdk") + "' '" + uri("x-flat.vmdk") + "'" + auth());
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("can only be a source"), std::string::npos) << r.err;
@@ -286,6 +291,15 @@ TEST_F(DatastoreFaults, ServerIgnoringRangeIsRefused) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("ignored the Range header"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("HTTP 200 instead of 206"), std::string::npos) << r.err;
+}
+
+TEST_F(DatastoreFaults, AStalledReadTimesOutAndIsRetried) {
+  // The server stops sending mid-body without closing: --http-timeout ends the read, and it is
+  // retried on a new connection instead of waiting forever.
+  ToolRun r = copy("stall", "good", "--request-size 64K --connections 2 --http-timeout 1s");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(differences(dir_.file("expected.img"), dir_.file("out.img")), "");
+  EXPECT_GT(r.report["reconnects"].get<uint64_t>(), 0u);
 }
 
 TEST_F(DatastoreFaults, DroppedConnectionsAreRetried) {

@@ -7,6 +7,7 @@
 //   forbidden  403
 //   norange    GET answered 200 with the whole file (a server ignoring Range)
 //   flaky      every third GET sends half its body, then closes the connection
+//   stall      the third GET sends half its body, then nothing (the connection stays open)
 #include <openssl/ssl.h>
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -138,6 +140,15 @@ class HttpFaultServer {
       http::write_header(stream, sr, ec);
       boost::asio::write(stream, boost::asio::buffer(res.body().data(), res.body().size() / 2), ec);
       stream.next_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+      return false;
+    }
+    if (mode == "stall" && n == 3) {  // half the body, then silence until the client gives up
+      http::response_serializer<http::string_body> sr{res};
+      http::write_header(stream, sr, ec);
+      boost::asio::write(stream, boost::asio::buffer(res.body().data(), res.body().size() / 2), ec);
+      for (int i = 0; i < 300 && !stop_; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
       return false;
     }
     http::write(stream, res, ec);

@@ -48,7 +48,7 @@ struct CommonFlags {
   bool no_compress = false;
   std::string stall_timeout;  // empty: the default (StreamOptions / ReceiverOptions)
   // https:// sources (the vSphere datastore file service)
-  std::string http_cookie_file, source_trust;
+  std::string http_cookie_file, source_trust, http_timeout;
   // vddk:// sources
   std::string vddk_credentials_file;
 };
@@ -103,6 +103,9 @@ void add_source_flags(CLI::App* cmd, CommonFlags& f, bool with_trust) {
                   "(or set MM_HTTP_COOKIE)");
   cmd->add_option("--source-trust", f.source_trust,
                   "https:// source: SHA-256 fingerprint of the server's certificate");
+  cmd->add_option("--http-timeout", f.http_timeout,
+                  "https:// source: connect, handshake and each request time out after this "
+                  "(default 60s; a timed-out read is retried, 10 attempts)");
   if (with_trust) {
     cmd->add_option("--trust", f.trust,
                     "https:// source: SHA-256 fingerprint of the server's certificate");
@@ -199,8 +202,9 @@ mt::Endpoint source_endpoint(const std::string& text, const CommonFlags& f,
                              const mt::Endpoint* target, const std::string& data_extents_file) {
   mt::Endpoint e = mt::parse_endpoint(text);
   if (e.kind == mt::EndpointKind::kVddk) {
-    if (!f.http_cookie_file.empty() || !f.source_trust.empty()) {
-      throw UsageError("--http-cookie-file and --source-trust are for https:// sources");
+    if (!f.http_cookie_file.empty() || !f.source_trust.empty() || !f.http_timeout.empty()) {
+      throw UsageError(
+          "--http-cookie-file, --source-trust and --http-timeout are for https:// sources");
     }
     load_vddk_credentials(f, e);
     if (!data_extents_file.empty()) {
@@ -216,8 +220,9 @@ mt::Endpoint source_endpoint(const std::string& text, const CommonFlags& f,
     throw UsageError("--vddk-credentials-file is for vddk:// sources");
   }
   if (e.kind != mt::EndpointKind::kHttps) {
-    if (!f.http_cookie_file.empty() || !f.source_trust.empty()) {
-      throw UsageError("--http-cookie-file and --source-trust are for https:// sources");
+    if (!f.http_cookie_file.empty() || !f.source_trust.empty() || !f.http_timeout.empty()) {
+      throw UsageError(
+          "--http-cookie-file, --source-trust and --http-timeout are for https:// sources");
     }
     if (!data_extents_file.empty()) {
       throw UsageError("copy --extents-file is for https:// sources (where the disk holds data)");
@@ -225,6 +230,9 @@ mt::Endpoint source_endpoint(const std::string& text, const CommonFlags& f,
     return e;
   }
   e.http_cookie = load_cookie(f);
+  if (!f.http_timeout.empty()) {
+    e.http_timeout = mt::parse_duration_arg(f.http_timeout, "--http-timeout");
+  }
   std::string pin = f.source_trust;
   const bool stream_target = target != nullptr && target->kind == mt::EndpointKind::kStream;
   if (pin.empty() && !stream_target) pin = f.trust;
