@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +24,7 @@
 #include "orchestrator/inventory/clock.h"
 #include "orchestrator/inventory/sync_service.h"
 #include "orchestrator/migration/migration_steps.h"
+#include "orchestrator/migration/preflight.h"
 #include "orchestrator/migration/scheduler.h"
 #include "orchestrator/migration/worker_copier.h"
 #include "orchestrator/source/source_inventory.h"
@@ -40,9 +42,23 @@ std::string host_name() {
   return buf;
 }
 
+// The web interface beside the executable: BUILD/web/dist from BUILD/bin, or an installed
+// PREFIX/share/migration-manager/ui from PREFIX/bin; "" when neither has an index.html.
+std::string default_ui_dir() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  const std::filesystem::path up = self.parent_path().parent_path();
+  for (const auto& dir : {up / "web" / "dist", up / "share" / "migration-manager" / "ui"}) {
+    if (std::filesystem::is_regular_file(dir / "index.html", ec)) return dir.string();
+  }
+  return "";
+}
+
 int run(const std::string& state_dir, const std::string& listen, const std::string& socket_path,
         int threads, std::chrono::nanoseconds sync_interval,
-        const std::map<std::string, std::string>& datastore_dirs) {
+        const std::map<std::string, std::string>& datastore_dirs, const std::string& ui_dir,
+        const std::string& throughput_file) {
   using mm::daemon::log_line;
   // Block the stop signals before any thread starts, so every thread inherits the mask and the
   // main thread alone receives them in sigwait.
@@ -75,12 +91,23 @@ int run(const std::string& state_dir, const std::string& listen, const std::stri
   mm::migration::StepsOptions steps_options;
   steps_options.work_dir = state_dir + "/migrations";
   steps_options.datastore_dirs = datastore_dirs;
+  // Uploaded artifacts (docs/artifacts.md): with an sdk artifact, disks are read through VDDK.
+  const std::string artifacts_dir = state_dir + "/artifacts";
+  steps_options.artifacts_dir = artifacts_dir;
   mm::migration::MigrationSteps steps(*store, copier, steps_options);
   mm::migration::SystemClock clock;
   mm::migration::Scheduler scheduler(*store, clock, steps);
 
   mm::api::Router router(*store, {host_name(), MM_VERSION, identity.cert_pem, identity.fingerprint},
                          &sync_service, &scheduler);
+  router.set_ui_dir(ui_dir);
+  // Preflight (docs/preflight.md) estimates copy times from mm-bench's measurements when given.
+  mm::migration::Preflight preflight(*store, {throughput_file});
+  router.set_preflight(&preflight);
+  // GET /1.0/batches/NAME/plan (docs/mm-bench.md) plans with the same measurements.
+  router.set_throughput_file(throughput_file);
+  if (!ui_dir.empty()) log_line("web interface from " + ui_dir + " at /ui/");
+  router.set_artifacts({artifacts_dir, datastore_dirs});
   mm::daemon::HttpServer server(router, *store, identity);
   server.listen_unix(socket_path);
   log_line("listening on unix:" + socket_path);
@@ -116,6 +143,8 @@ int main(int argc, char** argv) {
   int threads = 2;
   std::string sync_interval = "10m";
   std::vector<std::string> datastore_dir_args;
+  std::string ui_dir = default_ui_dir();
+  std::string throughput_file;
   app.add_option("--state-dir", state_dir, "Directory for the database, keys and certificate")
       ->required();
   app.add_option("--listen", listen,
@@ -126,6 +155,12 @@ int main(int argc, char** argv) {
                  "How often every source is resynced, as a Go duration (10m, 30s; 0 disables)");
   app.add_option("--datastore-dir", datastore_dir_args,
                  "A datastore mounted here, NAME=DIR (repeatable): its disks are read from DIR");
+  app.add_option("--ui-dir", ui_dir,
+                 "The web interface's built files, served at /ui/ (default: the build's web/dist "
+                 "or share/migration-manager/ui beside bin/)");
+  app.add_option("--throughput-file", throughput_file,
+                 "mm-bench measure's JSON: preflight and GET /1.0/batches/NAME/plan estimate "
+                 "copy times from its throughput (default: 100 MiB/s, said to be a default)");
   CLI11_PARSE(app, argc, argv);
   std::map<std::string, std::string> datastore_dirs;
   for (const std::string& a : datastore_dir_args) {
@@ -146,7 +181,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return run(state_dir, listen, socket_path, threads, interval, datastore_dirs);
+    return run(state_dir, listen, socket_path, threads, interval, datastore_dirs, ui_dir,
+               throughput_file);
   } catch (const std::exception& e) {
     mm::daemon::log_line(std::string("fatal: ") + e.what());
     return 1;
