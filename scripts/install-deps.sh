@@ -9,10 +9,21 @@ packages=(
   libzstd-dev libxxhash-dev libboost-dev nlohmann-json3-dev libyaml-cpp-dev
   libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   libpugixml-dev libre2-dev uuid-dev iproute2
+  libarchive-dev  # artifacts: the VDDK tarball listed and extracted
   clang libclang-rt-dev openssl
   golang-starlark-dev
   golang-go golang-github-vmware-govmomi-dev curl
+  libext2fs-dev gdisk fdisk dosfstools ntfs-3g xfsprogs  # disk inspection and its test images
+  python3  # the demo: its prompt answerer (pty) and JSON reading
+  chromium chromium-driver  # the web interface's browser tests (tests/web)
 )
+
+# The web interface (web/) is built with Node.js 20+ and npm 11, which this machine image provides
+# (Debian's own nodejs is too old for Vite): they are expected on PATH, not installed here.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "install-deps: node and npm are missing: the web interface (web/) needs Node.js 20+ and npm 11 on PATH" >&2
+  exit 1
+fi
 
 # Incus 6.0 (the target test double) comes from bookworm-backports. The machine's apt configuration is
 # left alone: apt reads a private sources directory holding copies of the machine's own sources plus
