@@ -17,6 +17,9 @@ function(mm_add_test)
   target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_definitions(${T_NAME} PRIVATE MM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
                                                MM_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  if(T_LABEL STREQUAL "unit")
+    set_property(GLOBAL APPEND PROPERTY MM_UNIT_TEST_TARGETS ${T_NAME})
+  endif()
   gtest_discover_tests(${T_NAME} DISCOVERY_MODE PRE_TEST
                        PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT})
 endfunction()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configures and builds one build tree. Usage: scripts/build.sh [release|sanitize|fuzz]
+# Configures and builds one build tree. Usage: scripts/build.sh [release|sanitize|fuzz] [TARGET]
 #   release  -> build/          (RelWithDebInfo; binaries in build/bin)
 #   sanitize -> build-sanitize/ (AddressSanitizer + UBSan, tests only)
 #   fuzz     -> build-fuzz/     (clang + libFuzzer)
@@ -19,4 +19,9 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   cmake -S . -B "$dir" "${generator[@]}" "${args[@]}"
 fi
-cmake --build "$dir" -j "$jobs"
+# An optional second argument names the target to build (default: all).
+if [ -n "${2:-}" ]; then
+  cmake --build "$dir" -j "$jobs" --target "$2"
+else
+  cmake --build "$dir" -j "$jobs"
+fi
