@@ -138,7 +138,7 @@ void MigrationSteps::run_cold(const std::string& uuid, StepKind kind, Job& job) 
       // export (a retry), it holds data, so every byte is written.
       cj.target_is_zero = disk.digest.empty();
       const size_t n = p.d.disks.size();
-      int last_decile = -1;
+      DecileProgressEvents progress_events(rep, uuid, "export.progress", disk.backing);
       auto on_progress = [&](const DiskCopyProgress& pr) {
         const std::string msg = disk_progress_message("Exporting", i + 1, n, disk.backing,
                                                       pr.bytes_done, pr.bytes_total);
@@ -151,15 +151,7 @@ void MigrationSteps::run_cold(const std::string& uuid, StepKind kind, Job& job) 
           ds.phase = "export";
           m = msg;
         });
-        const int decile =
-            pr.bytes_total > 0 ? static_cast<int>(pr.bytes_done * 10 / pr.bytes_total) : 0;
-        if (decile != last_decile) {
-          last_decile = decile;
-          rep.event(uuid, "export.progress", msg,
-                    {{"disk", disk.backing},
-                     {"bytes_done", pr.bytes_done},
-                     {"bytes_total", pr.bytes_total}});
-        }
+        progress_events.report(pr, msg);
       };
       on_progress({0, disk.capacity, 0, -1});
       const DiskCopyResult r = copier_.run(cj, on_progress, job.cancel);
@@ -250,7 +242,7 @@ void MigrationSteps::run_cold(const std::string& uuid, StepKind kind, Job& job) 
       cj.id = uuid + "/" + std::to_string(i) + "/write";
       cj.source = disk.target_path;
       cj.target = "null:";
-      int last_decile = -1;
+      DecileProgressEvents progress_events(rep, uuid, "write.progress", disk.backing);
       const size_t n = p.d.disks.size();
       auto on_progress = [&](const DiskCopyProgress& pr) {
         const std::string msg = disk_progress_message("Verifying", i + 1, n, disk.backing,
@@ -259,15 +251,7 @@ void MigrationSteps::run_cold(const std::string& uuid, StepKind kind, Job& job) 
           d.disks[i].phase = "write";
           m = msg;
         });
-        const int decile =
-            pr.bytes_total > 0 ? static_cast<int>(pr.bytes_done * 10 / pr.bytes_total) : 0;
-        if (decile != last_decile) {
-          last_decile = decile;
-          rep.event(uuid, "write.progress", msg,
-                    {{"disk", disk.backing},
-                     {"bytes_done", pr.bytes_done},
-                     {"bytes_total", pr.bytes_total}});
-        }
+        progress_events.report(pr, msg);
       };
       on_progress({0, disk.capacity, 0, -1});
       const DiskCopyResult r = copier_.run(cj, on_progress, job.cancel);

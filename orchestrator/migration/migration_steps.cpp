@@ -238,7 +238,7 @@ void MigrationSteps::run(const std::string& uuid, StepKind kind, Job& job) {
         cj.target_is_zero = kind == StepKind::kBackgroundImport;
         const std::string backing = disk.backing;
         const size_t n = p.d.disks.size();
-        int last_decile = -1;
+        DecileProgressEvents progress_events(*rep, uuid, event_prefix + ".progress", backing);
         auto on_progress = [&](const DiskCopyProgress& pr) {
           const std::string msg =
               disk_progress_message(verb, i + 1, n, backing, pr.bytes_done, pr.bytes_total);
@@ -251,15 +251,7 @@ void MigrationSteps::run(const std::string& uuid, StepKind kind, Job& job) {
             ds.phase = event_prefix;
             m = msg;
           });
-          const int decile =
-              pr.bytes_total > 0 ? static_cast<int>(pr.bytes_done * 10 / pr.bytes_total) : 0;
-          if (decile != last_decile) {
-            last_decile = decile;
-            rep->event(uuid, event_prefix + ".progress", msg,
-                       {{"disk", backing},
-                        {"bytes_done", pr.bytes_done},
-                        {"bytes_total", pr.bytes_total}});
-          }
+          progress_events.report(pr, msg);
         };
         on_progress({0, disk.capacity, 0, -1});
         const DiskCopyResult r = copier_.run(cj, on_progress, job.cancel);

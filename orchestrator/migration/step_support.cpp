@@ -214,4 +214,12 @@ void create_target(state::Store& store, StepReporter& rep, const Parts& p, const
   });
 }
 
+void DecileProgressEvents::report(const DiskCopyProgress& pr, const std::string& message) {
+  const int decile = pr.bytes_total > 0 ? static_cast<int>(pr.bytes_done * 10 / pr.bytes_total) : 0;
+  if (decile == last_decile_) return;
+  last_decile_ = decile;
+  rep_.event(uuid_, type_, message,
+             {{"disk", disk_}, {"bytes_done", pr.bytes_done}, {"bytes_total", pr.bytes_total}});
+}
+
 }  // namespace mm::migration::steps_detail

@@ -49,4 +49,18 @@ incus::Firmware firmware_of(const nlohmann::json& view);
 void create_target(state::Store& store, StepReporter& rep, const Parts& p, const std::string& uuid,
                    const std::function<void()>& check);
 
+// A disk copy's progress as events: one `type` event (with the disk and its bytes) each time the
+// copy enters a new tenth, so `queue events` stays readable while the status updates every report.
+class DecileProgressEvents {
+ public:
+  DecileProgressEvents(StepReporter& rep, std::string uuid, std::string type, std::string disk)
+      : rep_(rep), uuid_(std::move(uuid)), type_(std::move(type)), disk_(std::move(disk)) {}
+  void report(const DiskCopyProgress& pr, const std::string& message);
+
+ private:
+  StepReporter& rep_;
+  std::string uuid_, type_, disk_;
+  int last_decile_ = -1;
+};
+
 }  // namespace mm::migration::steps_detail
