@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "bench/mm-bench/units.h"
+#include "common/xml_escape.h"
 #include "orchestrator/batch/window_time.h"
 
 namespace mm::bench {
@@ -27,29 +28,6 @@ std::string pad(const std::string& s, size_t w) {
 
 std::string opt_time(std::optional<TimePoint> t) {
   return t ? batch::format_rfc3339(*t) : "";
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace

@@ -2,33 +2,6 @@
 
 namespace mm::vmware {
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string element(std::string_view tag, std::string_view text) {
   return "<" + std::string(tag) + ">" + xml_escape(text) + "</" + std::string(tag) + ">";
 }

@@ -4,12 +4,12 @@
 #include <string>
 #include <string_view>
 
+#include "common/xml_escape.h"
 #include "orchestrator/vmware/vim25_reply.h"
 
 namespace mm::vmware {
 
-// Text content or attribute value with &, <, >, " and ' escaped.
-std::string xml_escape(std::string_view text);
+using mm::xml_escape;  // text content or attribute value with &, <, >, " and ' escaped
 // <TAG>text</TAG>
 std::string element(std::string_view tag, std::string_view text);
 // <TAG type="TYPE">VALUE</TAG>
