@@ -49,29 +49,6 @@ const char* kModel = R"json({
      "nics": [{"network": "VMWARE", "ips": ["10.10.0.15"]}]}
   ]})json";
 
-json batch(const std::string& name, const std::string& include) {
-  return {
-      {"name", name},
-      {"include_expression", include},
-      {"migration_windows",
-       {{{"name", "window1"}, {"start", "2025-12-01T01:00:00Z"}, {"end", "2025-12-01T01:10:00Z"}}}},
-      {"constraints", json::array()},
-      {"defaults",
-       {{"placement",
-         {{"target", "incus01"}, {"target_project", "default"}, {"storage_pool", "default"}}},
-        {"migration_network", json::array()}}},
-      {"config",
-       {{"rerun_scriptlets", false},
-        {"placement_scriptlet", ""},
-        {"post_migration_retries", 5},
-        {"instance_restriction_overrides",
-         {{"allow_unknown_os", false},
-          {"allow_no_ipv4", false},
-          {"allow_no_background_import", false}}},
-        {"background_sync_interval", "1h"},
-        {"final_background_sync_limit", "10m"}}}};
-}
-
 class BatchFlow : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -115,7 +92,7 @@ class BatchFlow : public ::testing::Test {
 
 // 000: batch01 takes Win2016 and CentOS 9 UEFI through background import, waiting, cutover.
 TEST_F(BatchFlow, Document000Batch01MigratesBothInstancesInsideTheWindow) {
-  world_->add_batch(batch(
+  world_->add_batch(window_batch(
       "batch01", "(location matches 'Win2016' or location matches 'CentOS') and len(disks) == 1"));
   for (const char* name : {"Win2016", "CentOS9UEFI"}) wait_stage(name, "idle");
   EXPECT_EQ(world_->store().list_queue().size(), 2u);  // the two matched instances only
@@ -159,9 +136,9 @@ TEST_F(BatchFlow, Document000Batch01MigratesBothInstancesInsideTheWindow) {
 // 001's batch01 rule: an instance without change tracking is blocked until the batch allows it,
 // then copies fully inside the window; the other batch keeps what the first did not claim.
 TEST_F(BatchFlow, WithoutChangeTrackingTheCopyHappensInsideTheWindow) {
-  auto b1 = batch("batch01", "location matches 'Debian' or location matches 'Win2016'");
+  auto b1 = window_batch("batch01", "location matches 'Debian' or location matches 'Win2016'");
   world_->add_batch(b1);
-  auto b2 = batch("batch02", "background_import");
+  auto b2 = window_batch("batch02", "background_import");
   world_->add_batch(b2, false);
   ASSERT_TRUE(world_->wait_for([&] { return world_->stage("DebianBookworm") == "blocked"; }));
   EXPECT_EQ(world_->status("DebianBookworm"), "Blocked: Background import is not supported");
@@ -200,7 +177,7 @@ TEST_F(BatchFlow, DisksReadOverTheDatastoreServiceArriveIntact) {
                                        /*mounted=*/false);
   world_->guest_write("Win2016", 0, 4 << 20, 11);
   world_->guest_write("Win2016", 10 << 20, 2 << 20, 12);
-  world_->add_batch(batch("batch01", "location matches 'Win2016'"));
+  world_->add_batch(window_batch("batch01", "location matches 'Win2016'"));
   wait_stage("Win2016", "idle");
   world_->guest_write("Win2016", 6 << 20, 1 << 20, 13);
   world_->clock().set(at(0, 50));
@@ -221,7 +198,7 @@ TEST_F(BatchFlow, SomeoneElsesInstanceOfTheSameNameIsNotOverwritten) {
   spec.name = "Win2016";
   spec.disks.push_back({"root", "default", "/", "16MiB", "", {}});
   ic.create_instance("default", spec);
-  world_->add_batch(batch("batch01", "location matches 'Win2016'"));
+  world_->add_batch(window_batch("batch01", "location matches 'Win2016'"));
   ASSERT_TRUE(world_->wait_for([&] { return world_->stage("Win2016") == "error"; }))
       << world_->status("Win2016");
   EXPECT_EQ(world_->status("Win2016"),
@@ -246,7 +223,7 @@ TEST_F(BatchFlow, AMissedWindowPowersTheSourceBackOnAndTheNextWindowFinishes) {
   world_ = std::make_unique<FlowWorld>(*LabEnvironment::lab, model, at(0, 30));
   // Enough data that the final (full) copy is still running when the window ends.
   world_->guest_write("Debian Bookworm", 0, 384 << 20, 7);
-  auto b = batch("batch01", "true");
+  auto b = window_batch("batch01", "true");
   b["migration_windows"].push_back(
       {{"name", "window2"}, {"start", "2025-12-01T02:00:00Z"}, {"end", "2025-12-01T02:30:00Z"}});
   b["config"]["instance_restriction_overrides"]["allow_no_background_import"] = true;

@@ -207,4 +207,27 @@ std::string FlowWorld::source_power_state(const std::string& vm_name) {
   return "";
 }
 
+nlohmann::json window_batch(const std::string& name, const std::string& include) {
+  return {
+      {"name", name},
+      {"include_expression", include},
+      {"migration_windows",
+       {{{"name", "window1"}, {"start", "2025-12-01T01:00:00Z"}, {"end", "2025-12-01T01:10:00Z"}}}},
+      {"constraints", json::array()},
+      {"defaults",
+       {{"placement",
+         {{"target", "incus01"}, {"target_project", "default"}, {"storage_pool", "default"}}},
+        {"migration_network", json::array()}}},
+      {"config",
+       {{"rerun_scriptlets", false},
+        {"placement_scriptlet", ""},
+        {"post_migration_retries", 5},
+        {"instance_restriction_overrides",
+         {{"allow_unknown_os", false},
+          {"allow_no_ipv4", false},
+          {"allow_no_background_import", false}}},
+        {"background_sync_interval", "1h"},
+        {"final_background_sync_limit", "10m"}}}};
+}
+
 }  // namespace mm::test

@@ -22,6 +22,10 @@ inline migration::TimePoint at(int hour, int minute) {
          std::chrono::minutes(minute);
 }
 
+// A batch of the documents' shape: `include`, placed on incus01's default project and pool, one
+// window 01:00–01:10, background syncs every hour, the final one 10 minutes before the window.
+nlohmann::json window_batch(const std::string& name, const std::string& include);
+
 class FlowWorld {
  public:
   // model_json: a simulator model whose datastore is "datastore-01" at @DS@.

@@ -34,28 +34,6 @@ const char* kVddkModel = R"json({
      "nics": [{"network": "VMWARE", "ips": ["10.10.0.21"]}]}
   ]})json";
 
-json vddk_batch() {
-  return {{"name", "vddk01"},
-          {"include_expression", "location matches 'CentOS9'"},
-          {"migration_windows",
-           {{{"name", "w1"}, {"start", "2025-12-01T01:00:00Z"}, {"end", "2025-12-01T01:10:00Z"}}}},
-          {"constraints", json::array()},
-          {"defaults",
-           {{"placement",
-             {{"target", "incus01"}, {"target_project", "default"}, {"storage_pool", "default"}}},
-            {"migration_network", json::array()}}},
-          {"config",
-           {{"rerun_scriptlets", false},
-            {"placement_scriptlet", ""},
-            {"post_migration_retries", 5},
-            {"instance_restriction_overrides",
-             {{"allow_unknown_os", false},
-              {"allow_no_ipv4", false},
-              {"allow_no_background_import", false}}},
-            {"background_sync_interval", "1h"},
-            {"final_background_sync_limit", "10m"}}}};
-}
-
 std::string standin_tarball() {
   return std::string(MM_BINARY_DIR) + "/tests/vddk-standin.tar.gz";
 }
@@ -76,7 +54,7 @@ TEST(VddkFlow, BlockedWithoutTheSdkThenMigratedThroughVddk) {
   state::SourceRecord src = *world.store().get_source("esxi01");
   src.disk_access = "vddk";
   world.store().update_source("esxi01", src);
-  world.add_batch(vddk_batch());
+  world.add_batch(window_batch("vddk01", "location matches 'CentOS9'"));
   ASSERT_TRUE(world.wait_for([&] {
     return world.status("CentOS9").find("Missing required SDK artifact") != std::string::npos;
   })) << world.history("CentOS9");
